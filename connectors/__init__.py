@@ -1,0 +1,1 @@
+"""Channel connectors: transports that find raw documents, extractors that read orders."""

@@ -1,0 +1,1 @@
+"""Cash application: bank statements in, payments matched to the invoices they pay."""

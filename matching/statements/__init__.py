@@ -1,0 +1,1 @@
+"""Bank statement parsers, one per format, all producing :mod:`matching.statements.model`."""
