@@ -1,0 +1,108 @@
+"""The order handler: how ``o2c ingest`` and every transport put orders in the queue.
+
+Registered in the ``o2c.handlers`` entry-point group, so the hub reaches the extractors
+without importing them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.base import Extractor, ReferenceData, Registry
+from hub import queue
+from hub.documents import RawDocument
+from hub.errors import BadDocument
+from hub.intake import Handled
+from hub.model import Order
+from hub.tables import CustomerItemRow, CustomerRow, DocumentRow, EvidenceRow, ProductRow
+
+
+class OrderHandler:
+    """Extracts orders with the registry and enqueues them, once each."""
+
+    name: ClassVar[str] = "orders"
+    priority: ClassVar[int] = 50
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry or Registry.default()
+
+    def identify(self, raw: RawDocument) -> bool:
+        """Whether some extractor claims the document (two claims are reported later)."""
+        try:
+            self.registry.identify(raw)
+        except BadDocument as exc:
+            return "several extractors" in exc.reason
+        return True
+
+    def handle(self, session: Session, document: DocumentRow, raw: RawDocument) -> Handled:
+        """Extract, enqueue, keep evidence, and let the extractor react (EDI acknowledgements).
+
+        Raises:
+            BadDocument: when nothing in the document could be read.
+        """
+        self.registry.reference = reference_data(session)
+        extractor = self.registry.identify(raw)
+        orders, problems = extract_all(self.registry, extractor, raw)
+        enqueued = queue.enqueue(session, orders, actor=f"connector:{extractor.name}")
+        store_evidence(session, raw.sha256, orders, enqueued.created)
+        hook = getattr(extractor, "on_stored", None)
+        if callable(hook) and enqueued.created:
+            hook(session, raw, orders)
+        fmt = orders[0].source.format if orders else None
+        return Handled(format=fmt, created={"orders": len(enqueued.created)},
+                       already={"orders": len(enqueued.existing)}, problems=problems)
+
+
+def extract_all(
+    registry: Registry, extractor: Extractor, raw: RawDocument
+) -> tuple[list[Order], list[str]]:
+    """The document's orders, and one line per part that could not be read.
+
+    An extractor that reads documents in independent parts (an EDI interchange of many
+    messages) offers ``extract_with_problems``; one bad part then does not stop the rest.
+
+    Raises:
+        BadDocument: when no order at all could be read.
+    """
+    partial = getattr(extractor, "extract_with_problems", None)
+    if not callable(partial):
+        return registry.extract(raw, connector=extractor.name), []
+    try:
+        orders, errors = partial(raw)
+    except BadDocument as exc:
+        raise exc.with_source(raw.name) from None
+    problems = [_where(e) for e in errors]
+    if not orders:
+        raise BadDocument("; ".join(problems) or "no order found", source=raw.name)
+    return orders, problems
+
+
+def _where(error: BadDocument) -> str:
+    return f"{error.location}: {error.reason}" if error.location else error.reason
+
+
+def reference_data(session: Session) -> ReferenceData:
+    """Known item codes, GTINs and customer names, for extractors that repair OCR."""
+    skus = set(session.scalars(select(ProductRow.sku)))
+    customer_codes = set(session.scalars(select(CustomerItemRow.customer_item_code)))
+    gtins = {g for g in session.scalars(select(ProductRow.gtin)) if g}
+    names = set(session.scalars(select(CustomerRow.name)))
+    return ReferenceData(item_codes=frozenset(skus | customer_codes), gtins=frozenset(gtins),
+                         customer_names=frozenset(names))
+
+
+def store_evidence(
+    session: Session, sha256: str, orders: list[Order], order_ids: list[str]
+) -> None:
+    """Keep where on the page each OCR field was read (``evidence`` on the order)."""
+    for order, order_id in zip(orders, order_ids, strict=False):
+        evidence: Any = (order.model_extra or {}).get("evidence") or {}
+        for field_path, place in evidence.items():
+            session.add(EvidenceRow(
+                document_sha256=sha256, order_id=order_id, field=field_path,
+                page=place.get("page"), box=place.get("box"), media_type="image/png",
+                content=None,
+            ))
