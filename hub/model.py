@@ -36,7 +36,7 @@ def decimal_text(value: Decimal) -> str:
 def _to_decimal(value: Any) -> Any:
     # Floats never reach an amount: a float here is a caller's bug, refused loudly.
     if isinstance(value, float):
-        raise TypeError("amounts must be Decimal or decimal strings, never float")
+        raise ValueError("amounts must be Decimal or decimal strings, never float")
     if isinstance(value, int):
         return Decimal(value)
     return value

@@ -264,10 +264,13 @@ def claim(
                 or_(ORDERS.c.lease_expires_at.is_(None), ORDERS.c.lease_expires_at < now))
     candidates = select(ORDERS.c.id).where(free).order_by(ORDERS.c.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
+        # A CTE is evaluated once; an IN (subquery) may be rescanned and then take
+        # more rows than the limit.
         candidates = candidates.with_for_update(skip_locked=True)
+    batch = candidates.cte("batch")
     statement = (
         update(ORDERS)
-        .where(ORDERS.c.id.in_(candidates.scalar_subquery()), free)
+        .where(ORDERS.c.id == batch.c.id)
         .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds),
                 attempts=ORDERS.c.attempts + 1)
         .returning(ORDERS.c.id)
