@@ -1,0 +1,195 @@
+"""The cash-application engine: every transaction through the rules, then one decision.
+
+For each transaction the engine asks the indexes who paid and which invoices the text
+names, runs the rules stage by stage (references, then payer and amount, then amount
+alone), ranks what they propose and decides:
+
+* ``auto`` when the best proposal reaches the threshold and nothing competes with it;
+* ``suggested`` otherwise, with the alternatives ranked;
+* ``unmatched`` with a reason when nothing can be proposed.
+
+Transactions that name invoices are decided first, so that a payment quoting an invoice
+is never beaten to it by one that only happens to have the same amount. Automatic
+applications are taken off the running open amounts at once: a second payment of the
+same invoice is then recognised as a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from matching.book import Proposal
+from matching.candidates import Ledger
+from matching.references import RefHit, near_misses
+from matching.rules import (
+    LAST_RESORT_RULES,
+    PAYER_RULES,
+    REFERENCE_RULES,
+    Context,
+    NonCustomerRule,
+    Rule,
+)
+from matching.settings import MatchSettings
+from matching.statements.model import BankTransaction
+
+_NON_CUSTOMER = NonCustomerRule()
+
+
+class Engine:
+    """Matches bank transactions against a :class:`~matching.candidates.Ledger`.
+
+    Args:
+        ledger: Customers, invoices and the indexes over them; updated as cash is applied.
+        settings: Thresholds and tolerances.
+    """
+
+    def __init__(self, ledger: Ledger, settings: MatchSettings | None = None) -> None:
+        self.ledger = ledger
+        self.settings = settings or MatchSettings()
+
+    def match(self, transactions: Iterable[BankTransaction]) -> list[Proposal]:
+        """One proposal per transaction, in the order given."""
+        contexts = [self.context(tx) for tx in transactions]
+        order = sorted(
+            range(len(contexts)),
+            key=lambda k: (not contexts[k].hits, contexts[k].tx.booking_date, k),
+        )
+        decided: dict[int, Proposal] = {}
+        for k in order:
+            decided[k] = self.decide(contexts[k])
+        return [decided[k] for k in range(len(contexts))]
+
+    # --- what the indexes say ----------------------------------------------------------
+
+    def context(self, tx: BankTransaction) -> Context:
+        """Payer candidates and named invoices for one transaction."""
+        payers_index = self.ledger.payers
+        intermediary = tx.amount > 0 and payers_index.is_intermediary(tx.payer_name, tx.payer_iban)
+        payers = [] if intermediary or tx.amount <= 0 else payers_index.identify(
+            tx.payer_name, tx.payer_iban
+        )
+        refs = self.ledger.references.extract(
+            tx.remittance, tx.structured_reference, tx.end_to_end_id
+        )
+        ctx = Context(tx, self.ledger, self.settings, payers, intermediary, refs)
+        if tx.amount > 0:
+            ctx.hits = self._trusted_hits(ctx)
+        return ctx
+
+    def _trusted_hits(self, ctx: Context) -> list[RefHit]:
+        payer_customers = {p.customer_id for p in ctx.payers}
+        hits = []
+        for hit in ctx.refs.hits:
+            item = self.ledger.items[hit.invoice_id]
+            weak = hit.strength < 0.8
+            if weak and item.customer_id not in payer_customers and (
+                self.ledger.open[item.invoice_id] != ctx.tx.amount
+            ):
+                continue
+            hits.append(hit)
+        if ctx.refs.unresolved and ctx.tx.amount > 0:
+            hits.extend(self._habit_and_typo_hits(ctx, {h.invoice_id for h in hits}))
+        return hits
+
+    def _habit_and_typo_hits(self, ctx: Context, known: set[str]) -> list[RefHit]:
+        """Unresolved numbers read through the customer's habits or as one typing error."""
+        pool: list[str] = []
+        for payer in ctx.payers[:3]:
+            pool.extend(i.invoice_id for i in self.ledger.open_items_of(
+                payer.customer_id, ctx.tx.currency))
+        pool.extend(self.ledger.with_amount(ctx.tx.currency, ctx.tx.amount)[:20])
+        hits = []
+        for payer in ctx.payers[:3]:
+            for token in ctx.refs.unresolved:
+                invoice_id = self.ledger.token_habits.get((payer.customer_id, token))
+                if invoice_id and invoice_id not in known:
+                    hits.append(RefHit(invoice_id, "habit", token))
+                    known.add(invoice_id)
+            for width in self.ledger.tail_habits.get(payer.customer_id, ()):
+                hits.extend(self._tail_hits(ctx, payer.customer_id, width, known))
+        for invoice_id, token in near_misses(ctx.refs.unresolved, dict.fromkeys(pool)):
+            if invoice_id not in known:
+                hits.append(RefHit(invoice_id, "typo", token))
+                known.add(invoice_id)
+        return hits
+
+    def _tail_hits(
+        self, ctx: Context, customer_id: str, width: int, known: set[str]
+    ) -> list[RefHit]:
+        tokens = {t[-width:] for t in ctx.refs.unresolved if len(t) >= width}
+        hits = []
+        for item in self.ledger.open_items_of(customer_id, ctx.tx.currency):
+            digits = "".join(ch for ch in item.invoice_id if ch.isdigit())
+            if digits[-width:] in tokens and item.invoice_id not in known:
+                hits.append(RefHit(item.invoice_id, "habit", digits[-width:]))
+                known.add(item.invoice_id)
+        return hits
+
+    # --- deciding ----------------------------------------------------------------------
+
+    def decide(self, ctx: Context) -> Proposal:
+        """Run the rules for one transaction and decide its status."""
+        non_customer = _NON_CUSTOMER.propose(ctx)
+        if non_customer:
+            proposal = non_customer[0]
+            proposal.status = "unmatched"
+            return proposal
+        proposals = self._run(REFERENCE_RULES, ctx)
+        if not self._settled(proposals):
+            proposals += self._run(PAYER_RULES[:1], ctx)
+            if not self._settled(proposals):
+                proposals += self._run(PAYER_RULES[1:], ctx)
+        if not proposals:
+            proposals = self._run(LAST_RESORT_RULES, ctx)
+        if not proposals:
+            return Proposal(ctx.tx, "unmatched", "none", self._nothing_found(ctx), 0.0)
+        return self._choose(ctx, proposals)
+
+    @staticmethod
+    def _run(rules: Sequence[Rule], ctx: Context) -> list[Proposal]:
+        return [p for rule in rules for p in rule.propose(ctx)]
+
+    def _settled(self, proposals: list[Proposal]) -> bool:
+        """A sure proposal that explains the whole amount needs no rival search."""
+        return any(
+            p.confidence >= self.settings.auto_threshold and p.remainder_kind is None
+            and p.applications
+            for p in proposals
+        )
+
+    def _choose(self, ctx: Context, proposals: list[Proposal]) -> Proposal:
+        ranked: list[Proposal] = []
+        seen: set[tuple[str, ...]] = set()
+        for proposal in sorted(proposals, key=lambda p: -p.confidence):
+            key = tuple(sorted(proposal.invoice_ids))
+            if key not in seen:
+                seen.add(key)
+                ranked.append(proposal)
+        best, others = ranked[0], ranked[1:]
+        best.alternatives = others[:5]
+        floor = max(0.5, best.confidence - self.settings.margin)
+        rivals = [p for p in others if p.confidence >= floor and p.applications]
+        if not best.applications:
+            best.status = "unmatched"
+        elif best.confidence >= self.settings.auto_threshold and not rivals:
+            best.status = "auto"
+            for application in best.applications:
+                self.ledger.apply(application.invoice_id, application.applied_amount,
+                                  ctx.tx.bank_reference)
+        else:
+            best.status = "suggested"
+            if rivals:
+                names = "; ".join(", ".join(p.invoice_ids) for p in rivals[:3])
+                best.reason += f"; competing: {names}"
+        return best
+
+    def _nothing_found(self, ctx: Context) -> str:
+        if ctx.refs.hits:
+            named = ", ".join(sorted(h.invoice_id for h in ctx.refs.hits))
+            return f"invoices named ({named}) are not open in {ctx.tx.currency}"
+        if ctx.intermediary:
+            return "paid through an intermediary and no invoice named"
+        if ctx.payers:
+            who = ", ".join(p.customer_id for p in ctx.payers[:3])
+            return f"payer matches {who} but no open item fits the amount and no invoice named"
+        return "no invoice named, payer unknown and no open item of this amount"

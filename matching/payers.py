@@ -1,0 +1,179 @@
+"""Who paid: the payer's IBAN and name turned into candidate customers.
+
+An IBAN tied to one customer (master data or a learned alias) is strong evidence. A name
+is weaker: banks upper-case it, strip accents, abbreviate or drop the legal form and cut
+it at 35 characters, and customers have look-alike names. Names therefore only propose
+candidates, found through a token index (never by comparing every pair); amounts and
+references confirm them. Payers that pay for several customers (factors, parent
+companies, payment providers) are recognised and identify no single customer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from matching.book import Customer, PayerAlias
+
+#: Legal forms written out or abbreviated; dropped before names are compared.
+LEGAL_FORMS = frozenset({
+    "SA", "SAS", "SASU", "SARL", "EURL", "SNC", "SCI", "SCA", "SCOP", "SE", "GMBH", "AG", "KG",
+    "OHG", "UG", "EV", "KGAA", "MBH", "CO", "COMPANY", "LTD", "LIMITED", "PLC", "LLC", "LLP",
+    "INC", "INCORPORATED", "CORP", "CORPORATION", "BV", "NV", "BVBA", "SPRL", "SRL", "SPA",
+    "SL", "SLU", "OY", "AB", "AS", "APS", "SOCIETE", "ANONYME", "RESPONSABILITE", "LIMITEE",
+    "ET", "CIE", "STE",
+})
+#: Payment service providers and factors that pay on behalf of many customers.
+KNOWN_INTERMEDIARIES = (
+    "PAYPAL",
+    "STRIPE",
+    "ADYEN",
+    "GOCARDLESS",
+    "MOLLIE",
+    "WORLDLINE",
+    "SUMUP",
+    "KLARNA",
+    "FACTOR",
+    "AFFACTURAGE",
+    "FACTORING",
+)
+_NOT_WORD = re.compile(r"[^A-Z0-9]+")
+BANK_NAME_LENGTH = 35
+
+
+def normalise_name(name: str) -> str:
+    """A payer or customer name as compared: upper case, no accents, no legal form."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
+    words = [w for w in _NOT_WORD.split(text) if w and w not in LEGAL_FORMS]
+    return " ".join(words)
+
+
+def normalise_iban(raw: str | None) -> str | None:
+    """A valid IBAN in compact form, or ``None`` for anything schwifty rejects."""
+    if not raw:
+        return None
+    try:
+        return str(IBAN(raw).compact)
+    except (SchwiftyException, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class PayerMatch:
+    """A customer the payer may be, with how sure and why."""
+
+    customer_id: str
+    score: float
+    how: str
+
+
+class PayerIndex:
+    """Customers by IBAN, by normalised name, by name token, plus learned aliases.
+
+    Args:
+        customers: The customer accounts.
+        aliases: Payer names and IBANs finance tied to customers (history, decisions).
+        own_ibans: Our own bank accounts, so transfers between them are recognised.
+    """
+
+    def __init__(
+        self,
+        customers: Iterable[Customer],
+        aliases: Iterable[PayerAlias] = (),
+        own_ibans: Iterable[str] = (),
+    ) -> None:
+        self.names: dict[str, str] = {}
+        self.by_iban: dict[str, set[str]] = {}
+        self.by_name: dict[str, set[str]] = {}
+        self.alias_names: dict[str, set[str]] = {}
+        self.tokens: dict[str, set[str]] = {}
+        self.own_ibans = {i for i in (normalise_iban(x) for x in own_ibans) if i}
+        for customer in customers:
+            self._add_customer(customer)
+        for alias in aliases:
+            self.add_alias(alias)
+
+    def _add_customer(self, customer: Customer) -> None:
+        name = normalise_name(customer.name)
+        self.names[customer.customer_id] = name
+        self.by_name.setdefault(name, set()).add(customer.customer_id)
+        for token in set(name.split()):
+            self.tokens.setdefault(token, set()).add(customer.customer_id)
+        for raw in customer.ibans:
+            iban = normalise_iban(raw)
+            if iban:
+                self.by_iban.setdefault(iban, set()).add(customer.customer_id)
+
+    def add_alias(self, alias: PayerAlias) -> None:
+        """Learn that this payer name and/or IBAN paid for ``alias.customer_id``."""
+        iban = normalise_iban(alias.payer_iban)
+        if iban:
+            self.by_iban.setdefault(iban, set()).add(alias.customer_id)
+        if alias.payer_name:
+            name = normalise_name(alias.payer_name)
+            if name:
+                self.alias_names.setdefault(name, set()).add(alias.customer_id)
+
+    def is_own_account(self, iban: str | None) -> bool:
+        """Whether the counterparty account is one of ours."""
+        normal = normalise_iban(iban)
+        return normal is not None and normal in self.own_ibans
+
+    def is_intermediary(self, name: str | None, iban: str | None) -> bool:
+        """Whether the payer pays for several customers (factor, provider, group)."""
+        normal = normalise_iban(iban)
+        if normal and len(self.by_iban.get(normal, ())) > 1:
+            return True
+        if name:
+            text = normalise_name(name)
+            if len(self.alias_names.get(text, ())) > 1:
+                return True
+            return any(word in text for word in KNOWN_INTERMEDIARIES)
+        return False
+
+    def identify(self, name: str | None, iban: str | None) -> list[PayerMatch]:
+        """Candidate customers for a payer, best first."""
+        normal = normalise_iban(iban)
+        if normal and normal in self.by_iban:
+            ids = self.by_iban[normal]
+            score = 0.99 if len(ids) == 1 else 0.6
+            return [PayerMatch(c, score, "IBAN") for c in sorted(ids)]
+        if not name:
+            return []
+        text = normalise_name(name)
+        if not text:
+            return []
+        if text in self.alias_names:
+            ids = self.alias_names[text]
+            score = 0.95 if len(ids) == 1 else 0.6
+            return [PayerMatch(c, score, "learned alias") for c in sorted(ids)]
+        exact = self.by_name.get(text)
+        if exact:
+            score = 0.9 if len(exact) == 1 else 0.6
+            return [PayerMatch(c, score, "name") for c in sorted(exact)]
+        return self._fuzzy(text, truncated=len(name.strip()) >= BANK_NAME_LENGTH - 2)
+
+    def _fuzzy(self, text: str, *, truncated: bool) -> list[PayerMatch]:
+        pool: dict[str, int] = {}
+        for token in text.split():
+            ids = self.tokens.get(token)
+            if ids and len(ids) <= 200:
+                for customer_id in ids:
+                    pool[customer_id] = pool.get(customer_id, 0) + 1
+        best = sorted(pool, key=lambda c: -pool[c])[:50]
+        matches = []
+        for customer_id in best:
+            name = self.names[customer_id]
+            score = fuzz.token_sort_ratio(text, name)
+            if truncated and len(name) > len(text):
+                score = max(score, fuzz.ratio(text, name[: len(text)]))
+            if score >= 80:
+                matches.append(PayerMatch(customer_id, round(score / 100 * 0.85, 3), "fuzzy name"))
+        return sorted(matches, key=lambda m: (-m.score, m.customer_id))[:5]

@@ -1,0 +1,88 @@
+"""Which of a customer's invoices add up to a payment: bounded subset sums.
+
+Searching every subset is exponential and, beyond about fifty open items, an amount alone
+no longer singles out one subset: many combinations reach the same total. So the search
+is bounded (subset size, nodes visited) and reports whether the answer is unique; the
+rules decide what that uniqueness is worth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+#: Beyond this many open items an amount-only subset is never unique enough to apply.
+AMOUNT_ONLY_LIMIT = 50
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2).to_integral_value())
+
+
+def due_date_windows(amounts: Sequence[Decimal], target: Decimal) -> list[range]:
+    """Runs of consecutive invoices (in due-date order) whose amounts sum to ``target``.
+
+    Customers who pay "everything due up to the end of the month" pay such a run.
+
+    Args:
+        amounts: Open amounts, all positive, in due-date order.
+        target: The payment.
+    """
+    goal = _cents(target)
+    values = [_cents(a) for a in amounts]
+    found = []
+    start, total = 0, 0
+    for end, value in enumerate(values):
+        total += value
+        while total > goal and start <= end:
+            total -= values[start]
+            start += 1
+        if total == goal and start <= end:
+            found.append(range(start, end + 1))
+    return found
+
+
+def exact_subsets(
+    amounts: Sequence[Decimal],
+    target: Decimal,
+    *,
+    max_size: int = 6,
+    limit: int = 2,
+    budget: int = 20_000,
+) -> tuple[list[tuple[int, ...]], bool]:
+    """Subsets of ``amounts`` summing exactly to ``target``, searched within bounds.
+
+    Args:
+        amounts: Open amounts, all positive.
+        target: The payment.
+        max_size: Largest subset considered.
+        limit: Stop after this many solutions (2 is enough to know one is not unique).
+        budget: Nodes visited at most.
+
+    Returns:
+        The solutions as index tuples, and whether the search finished within its budget
+        (when it did not, a single solution found does not prove uniqueness).
+    """
+    goal = _cents(target)
+    order = sorted(range(len(amounts)), key=lambda i: -amounts[i])
+    values = [_cents(amounts[i]) for i in order]
+    suffix = [0] * (len(values) + 1)
+    for i in range(len(values) - 1, -1, -1):
+        suffix[i] = suffix[i + 1] + values[i]
+    solutions: list[tuple[int, ...]] = []
+    visits = 0
+    stack: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
+    while stack:
+        visits += 1
+        if visits > budget:
+            return solutions, False
+        start, total, chosen = stack.pop()
+        for i in range(len(values) - 1, start - 1, -1):
+            value = total + values[i]
+            if value == goal:
+                solutions.append(tuple(sorted(order[j] for j in (*chosen, i))))
+                if len(solutions) >= limit:
+                    return solutions, True
+            elif value < goal and len(chosen) + 1 < max_size and value + suffix[i + 1] >= goal:
+                stack.append((i + 1, value, (*chosen, i)))
+    return solutions, True
