@@ -1,0 +1,252 @@
+"""The validation robot: every received or extracted order ends ``validated`` or
+``exception``.
+
+It claims batches through :func:`hub.queue.claim`, so any number of workers share the
+queue; each batch is one transaction. Master data is read once per run into in-memory
+indexes (:mod:`robots.validation_index`); per batch there is a fixed number of
+statements whatever its size. What validation resolved is written back: the customer
+on the order and its parties, the ship-to and bill-to address ids, the SKU on each line
+(in the product's unit). Order changes and cancellations are applied to their original
+order (:mod:`robots.validation_changes`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import Row, select, update
+from sqlalchemy.orm import Session
+
+from hub import clock, queue
+from hub.db import Database
+from hub.model import Order
+from hub.queue import Finding
+from hub.settings import Settings
+from robots.validation_changes import apply_message
+from robots.validation_credit import CREDIT_REASONS
+from robots.validation_index import History, MasterIndex, PastOrder
+from robots.validation_load import load_history, load_index
+from robots.validation_order import Outcome, validate_order
+from robots.validation_parties import resolve_customer
+from robots.validation_settings import ValidateSettings
+from robots.validation_store import write_outcomes
+
+log = logging.getLogger(__name__)
+
+ORDERS, LINES, EXCEPTIONS = queue.ORDERS, queue.LINES, queue.EXCEPTIONS
+#: Statuses the robot takes work from.
+INBOX = ("received", "extracted")
+_ROBOT_PREFIX = "robot:"
+_LINE_COLUMNS = (
+    "line_number", "gtin", "buyer_item_code", "seller_item_code", "sku", "description",
+    "quantity", "unit", "unit_price", "line_amount", "requested_delivery_date",
+)
+
+Accepted = frozenset[tuple[str, str | None, str | None]]
+
+
+def company_today(settings: Settings) -> date:
+    """Today in the company's time zone (``[hub] timezone``)."""
+    return clock.now().astimezone(ZoneInfo(settings.core.timezone)).date()
+
+
+@dataclass
+class Run:
+    """One run's state: indexes, history, rules and counts."""
+
+    index: MasterIndex
+    history: History
+    rules: ValidateSettings
+    today: date
+    actor: str
+    counts: Counter[str]
+
+
+def run(
+    db: Database, settings: Settings, *, actor: str = "robot:validate",
+    batch_size: int | None = None, today: date | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Validate every order waiting in the queue.
+
+    Args:
+        db: The database.
+        settings: ``[validate]`` holds the rules, ``[hub]`` the time zone and lease.
+        actor: Who the audit trail names.
+        batch_size: Orders per batch (default ``[validate] batch_size``).
+        today: The date to judge delivery dates and overdue items by (default today in
+            the company's time zone).
+        on_batch: Called with each batch's size (progress bars).
+
+    Returns:
+        Counts: ``validated``, ``exception``, ``changes_applied``, ``cancelled``,
+        ``errors`` (orders of batches that failed and return to the queue after their
+        lease), by reason ``reason:UNKNOWN_PRODUCT``, and by customer rule ``rule:gln``.
+    """
+    rules = ValidateSettings.from_settings(settings)
+    size = batch_size or rules.batch_size
+    day = today or company_today(settings)
+    with db.session() as session:
+        state = Run(load_index(session), load_history(session, day, rules.history_days),
+                    rules, day, actor, Counter())
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    while ids := _claim(db, size, owner, settings.core.lease_seconds):
+        try:
+            with db.session() as session:
+                _process(session, ids, state)
+        except Exception:  # one failing batch must not stop the queue: its lease lapses
+            log.exception("validation batch of %d orders failed", len(ids))
+            state.counts["errors"] += len(ids)
+        if on_batch:
+            on_batch(len(ids))
+    return dict(state.counts)
+
+
+def _claim(db: Database, size: int, owner: str, lease: int) -> list[str]:
+    with db.session() as session:
+        ids: list[str] = []
+        for status in INBOX:
+            ids += queue.claim(session, status, limit=size - len(ids), owner=owner,
+                               lease_seconds=lease)
+            if len(ids) >= size:
+                break
+        return ids
+
+
+def pending(db: Database) -> int:
+    """How many orders wait for validation (for progress bars)."""
+    from sqlalchemy import func
+
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(ORDERS)
+                                  .where(ORDERS.c.status.in_(INBOX))) or 0)
+
+
+# --- one batch -------------------------------------------------------------------------
+
+
+def _process(session: Session, ids: Sequence[str], state: Run) -> None:
+    rows = {r.id: r for r in session.execute(select(ORDERS).where(ORDERS.c.id.in_(ids)))}
+    lines = _lines(session, ids)
+    accepted = _close_open_exceptions(session, ids, state.actor)
+    outcomes: list[Outcome] = []
+    messages: list[tuple[str, Order]] = []
+    for order_id in sorted(rows):
+        order = _canonical(rows[order_id], lines.get(order_id, []))
+        if isinstance(order, Finding):
+            outcomes.append(Outcome(order_id, findings=[order]))
+        elif order.document_type != "order":
+            messages.append((order_id, order))
+        else:
+            state.history.remove(order_id)
+            outcome = validate_order(
+                order_id, order, index=state.index, history=state.history,
+                settings=state.rules, today=state.today,
+                accepted=accepted.get(order_id, frozenset()))
+            _remember(state, order, outcome)
+            outcomes.append(outcome)
+    _write(session, rows, lines, outcomes, state)
+    for order_id, message in messages:
+        _apply(session, order_id, message, rows[order_id], state)
+
+
+def _lines(session: Session, ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+    found: dict[str, list[Row[Any]]] = {}
+    query = select(LINES).where(LINES.c.order_id.in_(ids)).order_by(
+        LINES.c.order_id, LINES.c.line_number)
+    for row in session.execute(query):
+        found.setdefault(row.order_id, []).append(row)
+    return found
+
+
+def _canonical(row: Row[Any], lines: list[Row[Any]]) -> Order | Finding:
+    data = dict(row.header)
+    data["lines"] = [{**{c: getattr(li, c) for c in _LINE_COLUMNS}, **(li.extra or {})}
+                     for li in lines]
+    try:
+        return Order.model_validate(data)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        return Finding("INVALID_VALUE", f"the stored order does not fit the canonical model: "
+                       f"{where}: {exc.errors()[0]['msg']}", field=where or None,
+                       expected="a canonical order", found=exc.errors()[0]["msg"],
+                       suggestion="correct the field and validate again")
+
+
+def _close_open_exceptions(session: Session, ids: Sequence[str], actor: str
+                           ) -> dict[str, Accepted]:
+    """Close what the last validation found (it is judged afresh) and collect what a
+    person accepted, which is not raised again."""
+    e = EXCEPTIONS.c
+    accepted: dict[str, set[tuple[str, str | None, str | None]]] = {}
+    reopened: set[str] = set()
+    for r in session.execute(select(e.order_id, e.reason, e.field, e.found, e.resolved_at,
+                                    e.resolved_by).where(e.order_id.in_(ids))):
+        if r.resolved_at is None:
+            reopened.add(r.order_id)
+        elif r.resolved_by and not r.resolved_by.startswith(_ROBOT_PREFIX):
+            keys = accepted.setdefault(r.order_id, set())
+            keys.add((r.reason, r.field, r.found))
+            if r.reason in CREDIT_REASONS:
+                keys.add((r.reason, r.field, None))
+    if reopened:
+        session.execute(update(EXCEPTIONS).where(e.order_id.in_(reopened),
+                                                 e.resolved_at.is_(None))
+                        .values(resolved_at=clock.now(), resolved_by=actor,
+                                resolution="validated again"))
+    return {k: frozenset(v) for k, v in accepted.items()}
+
+
+def _remember(state: Run, order: Order, outcome: Outcome) -> None:
+    counts = state.counts
+    counts[outcome.status] += 1
+    counts.update(f"reason:{f.reason}" for f in outcome.findings)
+    if outcome.customer_rule:
+        counts[f"rule:{outcome.customer_rule}"] += 1
+    if outcome.customer_id is None:
+        return
+    state.history.add(PastOrder(
+        outcome.order_id, outcome.customer_id, order.buyer_order_number, outcome.status,
+        order.order_date or state.today, outcome.fingerprint, outcome.value))
+    if outcome.status == "validated":
+        for line in outcome.lines:
+            if line.product is not None:
+                state.history.add_quantity(outcome.customer_id, line.product.sku, line.quantity)
+
+
+def _write(session: Session, rows: dict[str, Row[Any]], lines: dict[str, list[Row[Any]]],
+           outcomes: list[Outcome], state: Run) -> None:
+    write_outcomes(session, rows, lines, outcomes, state.actor)
+
+
+def _apply(session: Session, order_id: str, message: Order, row: Row[Any], state: Run) -> None:
+    """A change or cancellation: applied to its original; the message itself is closed."""
+    match = resolve_customer(message, state.index, state.rules)
+    result = apply_message(session, order_id, message, match.customer_id, row.buyer_key,
+                           actor=state.actor)
+    session.execute(update(ORDERS).where(ORDERS.c.id == order_id).values(
+        customer_id=match.customer_id, original_order_id=result.original_id,
+        updated_at=clock.now()))
+    if result.finding is not None:
+        queue.add_exceptions(session, order_id, [result.finding], actor=state.actor)
+        queue.transition(session, [order_id], "exception", actor=state.actor)
+        state.counts["exception"] += 1
+        state.counts[f"reason:{result.finding.reason}"] += 1
+        return
+    if result.action == "cancelled" and result.original_id:
+        state.history.remove(result.original_id)
+        state.counts["cancelled"] += 1
+    state.counts["changes_applied"] += 1
+    # The message is no order of its own: once applied it leaves the queue.
+    queue.transition(session, [order_id], "cancelled", actor=state.actor,
+                     detail=f"{message.document_type} {result.action}: {result.original_id}")

@@ -1,0 +1,121 @@
+"""Writing one batch's outcomes back to the queue in a fixed number of statements."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, bindparam, update
+from sqlalchemy.orm import Session
+
+from hub import audit, clock, queue
+from hub.model import decimal_text
+from robots.validation_order import Outcome
+from robots.validation_products import ResolvedLine
+
+ORDERS, LINES = queue.ORDERS, queue.LINES
+_PARTIES = ("buyer", "bill_to", "ship_to")
+
+
+def _params(table: Any, names: Sequence[str]) -> dict[str, Any]:
+    return {n: bindparam(f"p_{n}", type_=table.c[n].type) for n in names}
+
+
+_ORDER_SET = ("customer_id", "ship_to_address_id", "bill_to_address_id", "currency",
+              "total_amount", "header", "updated_at")
+_LINE_SET = ("sku", "quantity", "unit", "unit_price", "extra")
+
+_UPDATE_ORDER = update(ORDERS).where(ORDERS.c.id == bindparam("p_key")).values(
+    **_params(ORDERS, _ORDER_SET))
+_UPDATE_LINE = update(LINES).where(
+    LINES.c.order_id == bindparam("p_key"), LINES.c.line_number == bindparam("p_line")
+).values(**_params(LINES, _LINE_SET))
+
+
+def write_outcomes(session: Session, rows: dict[str, Row[Any]],
+                   lines: dict[str, list[Row[Any]]], outcomes: Sequence[Outcome],
+                   actor: str) -> None:
+    """Write what validation resolved, the findings, the new statuses and the audit."""
+    if not outcomes:
+        return
+    now = clock.now()
+    session.execute(_UPDATE_ORDER, [_order_values(rows[o.order_id], o, now) for o in outcomes])
+    line_values = [v for o in outcomes for v in _line_values(lines.get(o.order_id, []), o)]
+    if line_values:
+        session.execute(_UPDATE_LINE, line_values)
+    for outcome in outcomes:
+        if outcome.findings:
+            queue.add_exceptions(session, outcome.order_id, outcome.findings, actor=actor)
+    for status in ("validated", "exception"):
+        ids = [o.order_id for o in outcomes if o.status == status]
+        if ids:
+            queue.transition(session, ids, status, actor=actor)
+    audit.record(session, (_resolution_event(o, actor) for o in outcomes), at=now)
+
+
+def _order_values(row: Row[Any], outcome: Outcome, now: Any) -> dict[str, Any]:
+    header = copy.deepcopy(row.header)
+    for name in _PARTIES:
+        party = header.get(name)
+        if isinstance(party, dict) and outcome.customer_id:
+            party["customer_id"] = outcome.customer_id
+    if outcome.currency and not header.get("currency"):
+        header["currency"] = outcome.currency
+    stated = row.total_amount
+    return {
+        "p_key": row.id, "p_customer_id": outcome.customer_id,
+        "p_ship_to_address_id": outcome.ship_to_address_id,
+        "p_bill_to_address_id": outcome.bill_to_address_id,
+        "p_currency": header.get("currency"),
+        "p_total_amount": stated if stated is not None else outcome.value,
+        "p_header": header, "p_updated_at": now,
+    }
+
+
+def _line_values(stored: list[Row[Any]], outcome: Outcome) -> list[dict[str, Any]]:
+    by_number = {r.line_number: r for r in stored}
+    values = []
+    for resolved in outcome.lines:
+        row = by_number.get(resolved.line.line_number)
+        if row is None or resolved.product is None:
+            continue
+        wanted = _resolved_values(row, resolved)
+        current = {n: getattr(row, n) for n in _LINE_SET}
+        if wanted != current:
+            values.append({"p_key": row.order_id, "p_line": row.line_number,
+                           **{f"p_{n}": v for n, v in wanted.items()}})
+    return values
+
+
+def _resolved_values(row: Row[Any], resolved: ResolvedLine) -> dict[str, Any]:
+    assert resolved.product is not None
+    extra = dict(row.extra or {}) or None
+    if resolved.converted:
+        # The customer's own figures stay beside the converted ones.
+        extra = {**(extra or {}), "ordered_quantity": decimal_text(row.quantity),
+                 "ordered_unit": row.unit}
+        if row.unit_price is not None:
+            extra["ordered_unit_price"] = decimal_text(row.unit_price)
+    price = resolved.unit_price
+    if price is not None and resolved.converted:
+        price = _six_places(price)
+    return {"sku": resolved.product.sku, "quantity": resolved.quantity,
+            "unit": resolved.unit or row.unit, "unit_price": price, "extra": extra}
+
+
+def _six_places(value: Decimal) -> Decimal:
+    # Amounts are stored to six places; a price divided by a pack size may need more.
+    return value.quantize(Decimal("0.000001"))
+
+
+def _resolution_event(outcome: Outcome, actor: str) -> audit.AuditEvent:
+    return audit.AuditEvent(
+        "order", outcome.order_id, "resolved", actor, None,
+        {"customer_id": outcome.customer_id, "customer_rule": outcome.customer_rule,
+         "ship_to_address_id": outcome.ship_to_address_id,
+         "bill_to_address_id": outcome.bill_to_address_id,
+         "lines": {str(li.line.line_number): [li.sku, li.rule] for li in outcome.lines},
+         "findings": [f.reason for f in outcome.findings]},
+        f"customer by {outcome.customer_rule}" if outcome.customer_rule else None)
