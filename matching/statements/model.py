@@ -34,6 +34,12 @@ class BankTransaction:
     return_reason: str | None = None
     charges: Decimal | None = None
     details: tuple[str, ...] = ()
+    customer_reference: str | None = None
+    """The account owner's own reference (MT940 ``:61:`` before ``//``, CAMT ``NtryRef``)."""
+    reversal: bool = False
+    """A reversal of an earlier entry (CAMT ``RvslInd``, MT940 ``RC``/``RD``)."""
+    location: str | None = None
+    """Where in the file the entry was read (line or XPath), for error messages."""
 
     @property
     def is_credit(self) -> bool:
@@ -53,3 +59,11 @@ class Statement:
     opening_balance: Decimal | None = None
     closing_balance: Decimal | None = None
     transactions: list[BankTransaction] = field(default_factory=list)
+    opening_date: date | None = None
+    closing_date: date | None = None
+    interim: bool = False
+    """An intraday report (MT942, CAMT.054 notification) that may carry no balances."""
+    balance_currencies: tuple[str, ...] = ()
+    """The currencies the balances were written in (checked against ``currency``)."""
+    location: str | None = None
+    """Where in the file the statement starts (line or XPath), for error messages."""

@@ -1,0 +1,100 @@
+"""Small pieces every statement parser shares: dates, amounts, creditor references."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from hub.errors import BadDocument
+
+_RF = re.compile(r"\bRF\s?(\d{2})\s?((?:[0-9A-Z]\s?){1,21})", re.IGNORECASE)
+
+
+def make_date(year: int, month: int, day: int, *, text: str, location: str | None) -> date:
+    """A calendar date, or ``BAD_DATE`` naming the text as written.
+
+    Raises:
+        BadDocument: ``BAD_DATE`` for a day that does not exist (``2023-02-30``).
+    """
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise BadDocument(
+            f"invalid date {text!r}", location=location, code="BAD_DATE"
+        ) from None
+
+
+def iso_date(text: str, *, location: str | None) -> date:
+    """``2023-01-31`` or ``2023-01-31T10:00:00+01:00`` (the date part is kept)."""
+    head = text.strip()[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", head):
+        raise BadDocument(f"invalid date {text!r}", location=location, code="BAD_DATE")
+    return make_date(int(head[:4]), int(head[5:7]), int(head[8:10]), text=text, location=location)
+
+
+def yymmdd(text: str, *, location: str | None, pivot: int = 80) -> date:
+    """A SWIFT or BAI ``YYMMDD`` date; years below ``pivot`` are 20xx."""
+    if not re.fullmatch(r"\d{6}", text):
+        raise BadDocument(f"invalid date {text!r}", location=location, code="BAD_DATE")
+    year = int(text[:2])
+    year += 2000 if year < pivot else 1900
+    return make_date(year, int(text[2:4]), int(text[4:6]), text=text, location=location)
+
+
+def ddmmyy(text: str, *, location: str | None) -> date:
+    """A CFONB ``DDMMYY`` date."""
+    if not re.fullmatch(r"\d{6}", text):
+        raise BadDocument(f"invalid date {text!r}", location=location, code="BAD_DATE")
+    return yymmdd(text[4:6] + text[2:4] + text[:2], location=location)
+
+
+def decimal_of(text: str, *, location: str | None) -> Decimal:
+    """A plain decimal as XML and SWIFT write it (``1234.50``, ``1234,50``, ``1234,``).
+
+    Raises:
+        BadDocument: ``BAD_AMOUNT`` for anything else.
+    """
+    cleaned = text.strip().replace(",", ".")
+    if cleaned.endswith("."):
+        cleaned = cleaned[:-1]
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned):
+        raise BadDocument(f"invalid amount {text!r}", location=location, code="BAD_AMOUNT")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern above rules it out
+        raise BadDocument(
+            f"invalid amount {text!r}", location=location, code="BAD_AMOUNT"
+        ) from None
+
+
+def is_creditor_reference(candidate: str) -> bool:
+    """Whether ``candidate`` is a valid ISO 11649 ``RF`` creditor reference (mod 97)."""
+    ref = candidate.replace(" ", "").upper()
+    if not re.fullmatch(r"RF\d{2}[0-9A-Z]{1,21}", ref):
+        return False
+    moved = ref[4:] + ref[:4]
+    digits = "".join(str(int(ch, 36)) for ch in moved)
+    return int(digits) % 97 == 1
+
+
+def find_creditor_reference(text: str | None) -> str | None:
+    """The first valid ISO 11649 reference in free text, without spaces, else None."""
+    if not text:
+        return None
+    for match in _RF.finditer(text):
+        # A reference may be followed by other words: try the longest run first.
+        body = match.group(2).replace(" ", "")
+        for end in range(len(body), 0, -1):
+            candidate = f"RF{match.group(1)}{body[:end]}".upper()
+            if is_creditor_reference(candidate):
+                return candidate
+    return None
+
+
+def clean(text: str | None) -> str | None:
+    """Collapse white space; empty becomes None."""
+    if text is None:
+        return None
+    joined = " ".join(text.split())
+    return joined or None
