@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from hub import clock
+from hub import bulk, clock
 from hub.tables import AuditEventRow
 
 AUDIT = cast(Table, AuditEventRow.__table__)
@@ -44,8 +44,7 @@ def record(session: Session, events: Iterable[AuditEvent], *, at: datetime | Non
         }
         for e in events
     ]
-    if rows:
-        session.execute(insert(AUDIT), rows)
+    bulk.insert_rows(session, AUDIT, rows)
     return len(rows)
 
 

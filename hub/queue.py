@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from hub import audit, clock
+from hub import audit, bulk, clock
 from hub.errors import O2CError
 from hub.ids import new_id
 from hub.model import Order
@@ -138,8 +138,8 @@ def enqueue(
         after = {"status": status}
         events.append(audit.AuditEvent("order", order_id, "status", actor, None, after))
     if order_rows:
-        session.execute(insert(ORDERS), order_rows)
-        session.execute(insert(LINES), line_rows)
+        bulk.insert_rows(session, ORDERS, order_rows)
+        bulk.insert_rows(session, LINES, line_rows)
         audit.record(session, events, at=now)
     return Enqueued(created=created, existing=[existing[k] for k in existing])
 
