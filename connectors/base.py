@@ -30,8 +30,17 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Extractor", "RawDocument", "ReferenceData", "Registry", "Transport", "TransportConfig"]
 
-BUILTIN_EXTRACTORS: tuple[str, ...] = ("connectors.documents.sheets:SheetExtractor",)
-BUILTIN_TRANSPORTS: tuple[str, ...] = ("connectors.folder:FolderTransport",)
+BUILTIN_EXTRACTORS: tuple[str, ...] = (
+    "connectors.edi.edifact:EdifactExtractor",
+    "connectors.documents.sheets:SheetExtractor",
+    "connectors.documents.pdf:PdfTextExtractor",
+    "connectors.web.capture:WebPortalExtractor",
+    "connectors.email.mime:EmailExtractor",
+)
+BUILTIN_TRANSPORTS: tuple[str, ...] = (
+    "connectors.folder:FolderTransport",
+    "connectors.web.portal:PortalTransport",
+)
 
 EXTRACTOR_GROUP = "o2c.extractors"
 TRANSPORT_GROUP = "o2c.transports"

@@ -1,0 +1,1 @@
+"""The web channel: the customer-portal robot and the web order API."""

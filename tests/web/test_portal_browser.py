@@ -1,0 +1,178 @@
+"""The portal robot driving the system Chromium against the test portal on loopback."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+
+from connectors.web.capture import WebPortalExtractor
+from connectors.web.portal import PortalTransport
+from hub.errors import BadDocument, ConfigError
+from tests.web.portal_app import PASSWORD, USER, PortalState, make_orders, serve
+
+pytestmark = pytest.mark.browser
+RECIPES = Path(__file__).parent / "recipes"
+CHROMIUM = Path("/usr/bin/chromium")
+
+if not CHROMIUM.exists():
+    pytest.skip("the system Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
+
+
+@pytest.fixture
+def state() -> PortalState:
+    return PortalState(orders=make_orders(7, bad={5}), page_size=3)
+
+
+@pytest.fixture
+def portal(state: PortalState) -> Iterator[str]:
+    with serve(state) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(portal: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("TEST_PORTAL_PASSWORD", PASSWORD)
+    return {
+        "recipe": str(RECIPES / "download.toml"),
+        "base_url": portal,
+        "username": USER,
+        "password_env": "TEST_PORTAL_PASSWORD",
+        "state_dir": str(tmp_path / "state"),
+        "evidence_dir": str(tmp_path / "evidence"),
+        "timeout_ms": 2000,
+    }
+
+
+def robot(settings: dict[str, Any], **changes: Any) -> PortalTransport:
+    transport = PortalTransport.from_settings({**settings, **changes})
+    assert isinstance(transport, PortalTransport)
+    return transport
+
+
+def test_takes_every_po_across_pages_acknowledges_after_settle_and_never_twice(
+    settings: dict[str, Any], state: PortalState
+) -> None:
+    transport = robot(settings)
+    documents = []
+    for raw in transport.fetch():
+        assert raw.document_ref not in state.acknowledged  # not before settle
+        documents.append(raw)
+        transport.settle(raw, ok=True)
+        assert raw.document_ref in state.acknowledged
+    assert [d.document_ref for d in documents] == sorted(state.orders)  # 7 POs on 3 pages
+    first_pdf, first_csv = documents[0], documents[1]
+    assert (first_pdf.channel, first_pdf.sender) == ("web", "test-portal")
+    assert first_pdf.media_type == "application/pdf"
+    with pdfplumber.open(io.BytesIO(first_pdf.content)) as pdf:
+        assert "Bon de commande PO-00001" in pdf.pages[0].extract_text()
+    assert first_csv.name == "PO-00002.csv"
+    assert first_csv.content.decode().splitlines()[1].startswith("PO-00002;")
+    assert transport.evidence == {}
+    assert transport.stats["orders"] == 7
+    assert 0 < transport.stats["browser_seconds"] <= transport.stats["seconds"]
+
+    state.acknowledged.clear()  # the portal lists them all as new again
+    assert list(robot(settings).fetch()) == []  # stored and acknowledged before: left alone
+    assert state.acknowledged == set()
+
+
+def test_bad_document_is_stored_but_not_acknowledged_and_late_settle_acks_next_run(
+    settings: dict[str, Any], state: PortalState
+) -> None:
+    transport = robot(settings)
+    taken = list(transport.fetch())  # settled only after the browser closed
+    assert state.acknowledged == set()
+    for raw in taken:
+        transport.settle(raw, ok=raw.document_ref != "PO-00005", reason="bad quantity")
+    assert state.acknowledged == set()
+    assert list(robot(settings).fetch()) == []  # nothing taken twice; pending acks done
+    assert state.acknowledged == set(state.orders) - {"PO-00005"}
+
+
+def test_expired_session_means_a_new_login(settings: dict[str, Any], state: PortalState) -> None:
+    transport = robot(settings, acknowledge=False)
+    taken = []
+    for raw in transport.fetch():
+        taken.append(raw.document_ref)
+        transport.settle(raw, ok=True)
+        if len(taken) in (2, 5):
+            state.expire_sessions()
+    assert taken == sorted(state.orders)
+    assert state.logins == 3
+
+
+def test_page_read_into_a_capture_the_extractor_reads(
+    settings: dict[str, Any], state: PortalState, order_schema: dict[str, object]
+) -> None:
+    import jsonschema
+
+    transport = robot(settings, recipe=str(RECIPES / "page.toml"), max_orders=5)
+    extractor = WebPortalExtractor()
+    orders, problems = [], []
+    for raw in transport.fetch():
+        assert extractor.identify(raw)
+        try:
+            orders.extend(extractor.extract(raw))
+        except BadDocument as exc:
+            problems.append(str(exc))
+        transport.settle(raw, ok=True)
+    assert [o.buyer_order_number for o in orders] == [
+        "PO-00001",
+        "PO-00002",
+        "PO-00003",
+        "PO-00004",
+    ]
+    assert problems == ["lines[0].quantity: cannot read 'douze'"]
+    for order in orders:
+        jsonschema.validate(order.to_json_dict(), order_schema)
+    po = state.orders["PO-00002"]
+    assert orders[1].lines[0].unit_price == po.lines[0].price
+    assert orders[1].total_amount == po.total
+    assert state.acknowledged == set()  # this recipe has no acknowledge step
+
+
+def test_changed_portal_fails_naming_the_step_with_evidence(
+    settings: dict[str, Any], state: PortalState
+) -> None:
+    state.layout = "v2"
+    transport = robot(settings)
+    with pytest.raises(
+        ConfigError, match=r"recipe step list\.table failed on http://127\.0\.0\.1:\d+/orders"
+    ):
+        list(transport.fetch())
+    evidence = transport.evidence
+    assert evidence["step"] == "list.table"
+    screenshot, page = Path(evidence["screenshot"]), Path(evidence["html"])
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+    assert 'id="order-cards"' in page.read_text()
+    for text in (screenshot.name, page.name, page.read_text(), evidence["error"]):
+        assert PASSWORD not in text
+    assert state.acknowledged == set()
+
+
+def test_hook_covers_the_odd_portal(
+    settings: dict[str, Any], state: PortalState, tmp_path: Path
+) -> None:
+    state.layout = "v2"
+    recipe = (
+        RECIPES / "download.toml"
+    ).read_text() + '\n[hooks]\nlist_orders = "tests.web.hooks:list_order_cards"\n'
+    (tmp_path / "cards.toml").write_text(recipe)
+    transport = robot(settings, recipe=str(tmp_path / "cards.toml"), max_orders=2)
+    assert [raw.document_ref for raw in transport.fetch()] == ["PO-00001", "PO-00002"]
+
+
+def test_refused_login_is_a_config_error_without_the_password(
+    settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_PORTAL_PASSWORD", "wrong-Secret-42")
+    transport = robot(settings)
+    with pytest.raises(ConfigError, match="refused the login of user 'supplier-7'") as caught:
+        list(transport.fetch())
+    assert "wrong-Secret-42" not in str(caught.value)
+    assert "wrong-Secret-42" not in Path(transport.evidence["html"]).read_text()
