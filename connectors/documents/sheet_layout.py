@@ -1,0 +1,226 @@
+"""Where things are on an order sheet: the lines tables and the labelled header fields.
+
+A lines table starts at a row whose cells are mostly known column labels, at least one of
+them a line column (quantity, item code, description, price). Its lines follow until a
+footer label (``Total HT``, ``Remarques``), the next table's header row, or the end.
+Every other row is read as header fields: a label and its value in the next cells
+(``N° de commande | PO-1``), in one cell (``Client : Dupont``), a row of labels over a
+row of values, or an address continued on the rows below its label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from connectors.documents import sheet_vocab as vocab
+from connectors.documents.sheet_read import Cell, Grid
+from connectors.documents.sheet_values import text
+
+_LINE_ROLES = frozenset({*vocab.ITEM_ROLES, vocab.QUANTITY, vocab.UNIT_PRICE, vocab.AMOUNT})
+_CONTINUED = frozenset({*vocab.ADDRESS_FIELDS, vocab.NOTES})
+
+
+@dataclass
+class Field:
+    """A header field as found: its value cells and where its label is.
+
+    Attributes:
+        cells: The value cells (several for an address written over cells or rows).
+        row: Row index of the label.
+        column: Column index of the first value.
+        label: The label as written.
+    """
+
+    cells: list[Cell]
+    row: int
+    column: int
+    label: str
+
+
+@dataclass
+class Table:
+    """One lines table.
+
+    Attributes:
+        header: Row index of the column labels.
+        roles: Column index to role (a line field or an order-level field).
+        labels: Column index to the label as written.
+        rows: Row indices of the lines.
+        notes: Single free-text rows inside the table (section titles, remarks).
+        end: Row index after the table's last row.
+    """
+
+    header: int
+    roles: dict[int, str]
+    labels: dict[int, str]
+    rows: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    end: int = 0
+
+    def column(self, role: str) -> int | None:
+        """The column index of a role, None when the table has no such column."""
+        return next((c for c, r in self.roles.items() if r == role), None)
+
+
+def row_roles(row: list[Cell]) -> tuple[dict[int, str], dict[int, str]]:
+    """Column roles and labels of a row read as a table header (first label of a role wins)."""
+    roles: dict[int, str] = {}
+    labels: dict[int, str] = {}
+    for index, cell in enumerate(row):
+        if not isinstance(cell, str):
+            continue
+        role = vocab.column_role(cell)
+        if role and role not in roles.values():
+            roles[index] = role
+            labels[index] = " ".join(cell.split())
+    return roles, labels
+
+
+def is_table_header(row: list[Cell]) -> bool:
+    """Whether a row holds the column labels of a lines table."""
+    roles, _ = row_roles(row)
+    filled = sum(1 for cell in row if text(cell) is not None)
+    return (
+        len(roles) >= 2
+        and len(roles) * 10 >= filled * 6
+        and any(role in _LINE_ROLES for role in roles.values())
+    )
+
+
+def table_score(rows: list[list[Cell]]) -> int:
+    """How clearly rows show a lines table: known labels on the best header row."""
+    return max((len(row_roles(row)[0]) for row in rows if is_table_header(row)), default=0)
+
+
+def find_tables(grid: Grid) -> list[Table]:
+    """Every lines table of a sheet, top to bottom."""
+    tables: list[Table] = []
+    index = 0
+    while index < len(grid.rows):
+        if is_table_header(grid.rows[index]):
+            table = _read_table(grid, index)
+            tables.append(table)
+            index = table.end
+        else:
+            index += 1
+    return tables
+
+
+def _read_table(grid: Grid, header: int) -> Table:
+    roles, labels = row_roles(grid.rows[header])
+    table = Table(header, roles, labels)
+    quantity = table.column(vocab.QUANTITY)
+    index = header + 1
+    for index in range(header + 1, len(grid.rows)):
+        row = grid.rows[index]
+        filled = [(c, v) for c, v in enumerate(row) if text(v) is not None]
+        if not filled:
+            continue
+        if is_table_header(row) or (_has_quantity(row, quantity) is False and _footer(filled)):
+            table.end = index
+            return table
+        if _has_quantity(row, quantity) or len(filled) > 1 or quantity is None:
+            table.rows.append(index)
+        else:
+            table.notes.append(str(text(filled[0][1])))
+    table.end = len(grid.rows)
+    return table
+
+
+def _has_quantity(row: list[Cell], quantity: int | None) -> bool:
+    return quantity is not None and quantity < len(row) and text(row[quantity]) is not None
+
+
+def _footer(filled: list[tuple[int, Cell]]) -> bool:
+    first = filled[0][1]
+    return isinstance(first, str) and _label_of(first) is not None
+
+
+def _label_of(cell: str) -> tuple[str, str | None] | None:
+    """A header-field label in a cell: (field, inline value) or None."""
+    found = vocab.header_field(cell)
+    if found:
+        return found, None
+    head, colon, tail = cell.partition(":")
+    if colon and (found := vocab.header_field(head)):
+        return found, tail.strip() or None
+    return None
+
+
+# --- header fields -----------------------------------------------------------------
+
+
+@dataclass
+class _Label:
+    column: int
+    field: str
+    label: str
+    inline: str | None
+
+
+def _labels(row: list[Cell]) -> list[_Label]:
+    found = []
+    for index, cell in enumerate(row):
+        if isinstance(cell, str) and (match := _label_of(cell)):
+            found.append(_Label(index, match[0], cell.split(":")[0].strip(), match[1]))
+    return found
+
+
+def read_fields(grid: Grid, indices: range | list[int]) -> dict[str, Field]:
+    """The labelled header fields in some rows of a sheet (the first of each field wins).
+
+    Args:
+        grid: The sheet.
+        indices: The rows to read, in order.
+    """
+    fields: dict[str, Field] = {}
+    above: dict[int, _Label] = {}
+    continued: Field | None = None
+    for index in indices:
+        row = grid.rows[index]
+        filled = [(c, v) for c, v in enumerate(row) if text(v) is not None]
+        labels = _labels(row)
+        if not filled:
+            above, continued = {}, None
+        elif above and not labels:
+            _values_below(fields, above, filled, index)
+            above = {}
+        elif _label_row(labels, filled):
+            above = {lb.column: lb for lb in labels}
+        elif labels:
+            continued = _pairs(fields, labels, filled, index)
+        elif continued is not None and filled[0][0] >= continued.column:
+            continued.cells.extend(v for _, v in filled)
+    return fields
+
+
+def _label_row(labels: list[_Label], filled: list[tuple[int, Cell]]) -> bool:
+    """A row of labels only, whose values are on the row below."""
+    return len(labels) >= 2 and len(labels) == len(filled) and not any(lb.inline for lb in labels)
+
+
+def _values_below(
+    fields: dict[str, Field], above: dict[int, _Label], filled: list[tuple[int, Cell]], row: int
+) -> None:
+    for column, value in filled:
+        if column in above:
+            label = above[column]
+            fields.setdefault(label.field, Field([value], row, column, label.label))
+
+
+def _pairs(
+    fields: dict[str, Field], labels: list[_Label], filled: list[tuple[int, Cell]], row: int
+) -> Field | None:
+    continued = None
+    bounds = [lb.column for lb in labels[1:]] + [10**6]
+    for label, stop in zip(labels, bounds, strict=True):
+        values: list[Cell] = [label.inline] if label.inline else []
+        values += [v for c, v in filled if label.column < c < stop]
+        if not values and label.field not in _CONTINUED:
+            continue
+        first = next((c for c, _ in filled if label.column < c < stop), label.column + 1)
+        found = fields.setdefault(label.field, Field(values, row, first, label.label))
+        if found.cells is values and label.field in _CONTINUED:
+            found.column = label.column if not values else first
+            continued = found
+    return continued
