@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.exceptions import TyperException
 
 from hub import plugins
 from hub.db import Database
@@ -236,15 +236,17 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
                         format="%(levelname)s %(name)s: %(message)s")
     _load_plugins()
     try:
-        app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as exc:
+        result = app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.UsageError as exc:
-        exc.show()
-        return 2
-    except click.Abort:
+    except typer.Abort:
         say_problem("aborted")
         return 1
+    except TyperException as exc:  # typer's own click: usage errors and the like
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        return int(getattr(exc, "exit_code", 2))
     except InputProblems:
         return 1
     except O2CError as exc:
@@ -255,4 +257,4 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
             raise
         say_problem(f"o2c: internal error: {type(exc).__name__}: {exc} (O2C_DEBUG=1 shows details)")
         return 1
-    return 0
+    return result if isinstance(result, int) else 0
