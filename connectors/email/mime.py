@@ -1,0 +1,470 @@
+"""E-mail messages (RFC 822 / MIME) read into canonical orders.
+
+The extractor walks every part of a message: nested multiparts, forwarded
+``message/rfc822`` parts, inline images, file names in RFC 2231 and RFC 2047 forms, any
+charset and transfer encoding. Attachments go, by their content, to whichever extractor
+of the registry reads them (EDI, XML, sheets, PDFs, scans); orders found there are
+stamped as e-mail orders of this message. Only when no attachment holds an order is the
+body read as a typed order, so a cover mail naming the attached PO never becomes a
+second order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email import errors as email_errors
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import parseaddr, parsedate_to_datetime
+from typing import ClassVar
+
+from connectors.base import Extractor, RawDocument
+from connectors.email import safety
+from connectors.email.body import BodyReading, is_courtesy, not_an_order_reason, read_body
+from connectors.email.text import author_lines, html_to_text
+from hub.errors import BadDocument, NotAnOrder
+from hub.model import Contact, Line, Order, Party, Source
+
+MAX_DEPTH = 8
+MAX_PARTS = 500
+FORMAT = "email-body"
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+_KNOWN_HEADERS = frozenset(
+    (b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"mime-version", b"received",
+     b"return-path", b"delivered-to", b"reply-to", b"content-type", b"sender", b"x-mailer",
+     b"user-agent", b"dkim-signature", b"in-reply-to", b"references", b"x-original-to")
+)
+_ANCHORS = frozenset((b"from", b"received", b"message-id", b"mime-version", b"return-path"))
+_FATAL_DEFECTS = (
+    email_errors.NoBoundaryInMultipartDefect,
+    email_errors.StartBoundaryNotFoundDefect,
+    email_errors.MultipartInvariantViolationDefect,
+)
+_MIME_IN_BODY = re.compile(
+    rb"^--\S+\r?\n(content-(type|disposition|transfer-encoding)):", re.I | re.M
+)
+
+
+def looks_like_message(head: bytes) -> bool:
+    """Whether bytes start like an RFC 822 message: a header block with mail fields."""
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    if lines and lines[0].startswith(b"From "):  # mbox separator line
+        lines = lines[1:]
+    names: set[bytes] = set()
+    for line in lines[:-1]:  # the last line of a 4 KiB head may be cut
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            if not names:
+                return False
+            continue
+        if not _HEADER_LINE.match(line):
+            return False
+        names.add(line.split(b":", 1)[0].strip().lower())
+    return len(names & _KNOWN_HEADERS) >= 2 and bool(names & _ANCHORS)
+
+
+@dataclass
+class Attachment:
+    """One attached file: its decoded bytes, its name and the declared type."""
+
+    name: str
+    content: bytes
+    media_type: str
+
+
+@dataclass
+class BodyText:
+    """The text of one message (the mail itself or a forwarded one) and its author."""
+
+    text: str
+    author: tuple[str, str]
+    subject: str
+
+
+@dataclass
+class Walk:
+    """What walking a message found."""
+
+    bodies: list[BodyText] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    parts: int = 0
+
+
+@dataclass
+class Mail:
+    """The header facts of the message an order came in."""
+
+    raw: RawDocument
+    message: EmailMessage
+    sender: tuple[str, str]
+    subject: str
+    message_id: str | None
+    sent: datetime | None
+    headers: dict[str, str]
+
+    @property
+    def sent_date(self) -> date | None:
+        """The day the message was sent, in the sender's own time zone."""
+        return self.sent.date() if self.sent else None
+
+
+class EmailExtractor(Extractor):
+    """Reads orders from e-mail messages: attachments first, else the typed body."""
+
+    name: ClassVar[str] = "email"
+    formats: ClassVar[tuple[str, ...]] = (FORMAT,)
+    limits: ClassVar[safety.Limits] = safety.Limits()
+
+    def identify(self, raw: RawDocument) -> bool:
+        """Whether the document is an RFC 822 message (from its header block)."""
+        return looks_like_message(raw.head)
+
+    def extract(self, raw: RawDocument) -> list[Order]:
+        """Every order of the message: from its attachments, else from its body.
+
+        Raises:
+            NotAnOrder: a readable mail with no order, with the reason (newsletter,
+                out-of-office, complaint, price request...).
+            BadDocument: malformed MIME or a refused attachment, naming it.
+        """
+        mail = _parse(raw)
+        walk = Walk()
+        _walk(mail.message, walk, depth=int(raw.metadata.get("email_depth", 0)), author=mail.sender,
+              subject=mail.subject)
+        orders, notes = self._attachment_orders(mail, walk)
+        if orders:
+            cover = _cover_notes(walk)
+            return [_stamp(order, mail, [*notes, *cover]) for order in orders]
+        return [self._body_order(mail, walk, notes)]
+
+    def _attachment_orders(self, mail: Mail, walk: Walk) -> tuple[list[Order], list[str]]:
+        orders: list[Order] = []
+        notes = list(walk.notes)
+        for attachment in walk.attachments:
+            found, said = self._read_attachment(mail, attachment, depth=0)
+            orders.extend(found)
+            notes.extend(said)
+        return orders, notes
+
+    def _read_attachment(
+        self, mail: Mail, attachment: Attachment, *, depth: int
+    ) -> tuple[list[Order], list[str]]:
+        where = f"attachment {attachment.name!r}"
+        safety.check_size(len(attachment.content), where, self.limits)
+        if safety.is_zip(attachment.content):
+            archive = safety.open_zip(attachment.content, where, self.limits)
+            if not safety.is_ooxml(archive):
+                return self._read_archive(mail, attachment, archive, depth=depth)
+        if b"%PDF-" in attachment.content[:1024]:
+            safety.check_pdf(attachment.content, where, self.limits)
+        return self._hand_over(mail, attachment)
+
+    def _read_archive(
+        self, mail: Mail, attachment: Attachment, archive: object, *, depth: int
+    ) -> tuple[list[Order], list[str]]:
+        import zipfile
+
+        assert isinstance(archive, zipfile.ZipFile)
+        where = f"attachment {attachment.name!r}"
+        if depth >= 1:
+            raise BadDocument("zip inside a zip is refused", location=where, code="ZIP_BOMB")
+        orders: list[Order] = []
+        notes: list[str] = []
+        for member in archive.infolist():
+            if member.is_dir():
+                continue
+            content = safety.read_member(archive, member, where, self.limits)
+            name = f"{attachment.name}/{_safe_name(member.filename)}"
+            found, said = self._read_attachment(
+                mail, Attachment(name, content, "application/octet-stream"), depth=depth + 1
+            )
+            orders.extend(found)
+            notes.extend(said)
+        return orders, notes
+
+    def _hand_over(self, mail: Mail, attachment: Attachment) -> tuple[list[Order], list[str]]:
+        label = f"attachment {attachment.name} ({attachment.media_type})"
+        if self.registry is None:
+            return [], [f"{label} not read: no extractor registry"]
+        part = RawDocument(
+            content=attachment.content,
+            name=attachment.name,
+            channel="email",
+            sender=mail.sender[1] or None,
+            received_at=mail.raw.received_at,
+            document_ref=mail.message_id,
+            media_type=attachment.media_type,
+            metadata={"email_depth": int(mail.raw.metadata.get("email_depth", 0)) + 1},
+        )
+        try:
+            extractor = self.registry.identify(part)
+        except BadDocument as exc:
+            return [], [f"{label} not read: {exc.reason}"]
+        try:
+            orders = self.registry.extract(part, connector=extractor.name)
+        except NotAnOrder as exc:
+            return [], [f"{label}: {exc.reason}"]
+        except BadDocument as exc:
+            inner = f": {exc.location}" if exc.location else ""
+            exc.location = f"attachment {attachment.name!r}{inner}"
+            exc.source = None
+            raise
+        for order in orders:
+            order.source.__pydantic_extra__ = {
+                **(order.source.__pydantic_extra__ or {}), "attachment": attachment.name}
+        return orders, []
+
+    def _body_order(self, mail: Mail, walk: Walk, notes: list[str]) -> Order:
+        chosen, reading = _best_reading(walk, mail)
+        text = "\n".join(b.text for b in walk.bodies)
+        reason = not_an_order_reason(
+            mail.headers, mail.subject, text, has_lines=bool(reading.lines)
+        )
+        if reason:
+            unread = [n for n in notes if " not read: " in n]
+            if unread:
+                reason = f"{reason}; {'; '.join(unread)}"
+            raise NotAnOrder(reason)
+        return _order_from_reading(mail, reading, chosen.author if chosen else mail.sender, notes)
+
+
+def _parse(raw: RawDocument) -> Mail:
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw.content)
+    except Exception as exc:  # the parser is lenient; anything it raises means garbage
+        raise BadDocument(f"not a readable MIME message: {exc}", code="MALFORMED_MIME") from None
+    assert isinstance(message, EmailMessage)
+    if "content-type" not in message and _MIME_IN_BODY.search(raw.content):
+        raise BadDocument(
+            "message has no Content-Type header but its body holds MIME parts",
+            location="headers",
+            code="MALFORMED_MIME",
+        )
+    headers = {k.lower(): _header(message, k) for k in set(message.keys())}
+    return Mail(
+        raw=raw,
+        message=message,
+        sender=_address(headers.get("from", "")),
+        subject=headers.get("subject", ""),
+        message_id=_message_id(headers.get("message-id")),
+        sent=_sent(headers.get("date")),
+        headers=headers,
+    )
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        return " ".join(str(message.get(name, "")).split())
+    except Exception:  # a malformed header must not stop the reading of the rest
+        raw = message.get_all(name) or [""]
+        return " ".join(str(raw[0]).split())
+
+
+def _address(value: str) -> tuple[str, str]:
+    name, address = parseaddr(value)
+    return name.strip(), address.strip().lower()
+
+
+def _message_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.strip().strip("<>").strip() or None
+
+
+def _sent(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        sent = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return sent if sent.tzinfo else None
+
+
+def _walk(part: Message, walk: Walk, *, depth: int, author: tuple[str, str], subject: str) -> None:
+    walk.parts += 1
+    if walk.parts > MAX_PARTS or depth > MAX_DEPTH:
+        raise BadDocument("message has too many parts or nests too deeply", code="MALFORMED_MIME")
+    _check_defects(part)
+    content_type = part.get_content_type()
+    if content_type == "message/rfc822":  # is_multipart() is true of these too
+        _walk_forwarded(part, walk, depth=depth)
+    elif part.is_multipart():
+        _walk_multipart(part, walk, depth=depth, author=author, subject=subject)
+    elif _is_body_text(part):
+        text = _decoded_text(part)
+        if content_type == "text/html":
+            text = html_to_text(text)
+        walk.bodies.append(BodyText(text, author, subject))
+    elif _is_inline_image(part):
+        label = part.get_filename() or part.get("content-id", "")
+        walk.notes.append(f"inline image {label} ignored")
+    else:
+        walk.attachments.append(_attachment(part, len(walk.attachments) + 1))
+
+
+def _walk_multipart(
+    part: Message, walk: Walk, *, depth: int, author: tuple[str, str], subject: str
+) -> None:
+    payload = part.get_payload()
+    children = [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
+    if part.get_content_type() == "multipart/alternative" and children:
+        plain_ones = [c for c in children if c.get_content_type() == "text/plain"]
+        children = plain_ones[:1] or children[-1:]
+    for child in children:
+        _walk(child, walk, depth=depth + 1, author=author, subject=subject)
+
+
+def _walk_forwarded(part: Message, walk: Walk, *, depth: int) -> None:
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, Message):
+        raise BadDocument("forwarded message part is empty", code="MALFORMED_MIME")
+    author = _address(_header(inner, "from"))
+    _walk(inner, walk, depth=depth + 1, author=author, subject=_header(inner, "subject"))
+
+
+def _check_defects(part: Message) -> None:
+    for defect in getattr(part, "defects", []):
+        if isinstance(defect, _FATAL_DEFECTS):
+            raise BadDocument(
+                f"malformed MIME: {type(defect).__name__.removesuffix('Defect')}",
+                location=f"part {part.get_content_type()}",
+                code="MALFORMED_MIME",
+            )
+
+
+def _is_body_text(part: Message) -> bool:
+    return (
+        part.get_content_maintype() == "text"
+        and part.get_content_subtype() in ("plain", "html")
+        and part.get_content_disposition() != "attachment"
+        and not part.get_filename()
+    )
+
+
+def _is_inline_image(part: Message) -> bool:
+    return part.get_content_maintype() == "image" and (
+        part.get_content_disposition() == "inline"
+        or (part.get_content_disposition() is None and part.get("content-id") is not None)
+    )
+
+
+def _attachment(part: Message, number: int) -> Attachment:
+    name = _safe_name(part.get_filename() or "") or f"part-{number}"
+    encoded = part.get_payload()
+    if isinstance(encoded, str):
+        # Refuse on the encoded size before decoding a hostile 1 GB base64 part.
+        safety.check_size(len(encoded) * 3 // 4, f"attachment {name!r}", EmailExtractor.limits)
+    content = part.get_payload(decode=True)
+    if not isinstance(content, bytes):
+        content = b""
+    if any(isinstance(d, email_errors.InvalidBase64LengthDefect) for d in part.defects):
+        raise BadDocument("corrupt base64 encoding", location=f"attachment {name!r}",
+                          code="MALFORMED_MIME")
+    return Attachment(name, content, part.get_content_type())
+
+
+def _safe_name(name: str) -> str:
+    """The last path component of a sender-supplied file name, without control chars."""
+    base = re.split(r"[\\/]", name.strip())[-1]
+    return "".join(c for c in base if c.isprintable()).strip(". ")[:200]
+
+
+def _decoded_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    charset = (part.get_content_charset() or "").lower()
+    if charset in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        charset = "cp1252"  # as browsers do: mislabelled Windows text is the common case
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", errors="replace")
+
+
+def _best_reading(walk: Walk, mail: Mail) -> tuple[BodyText | None, BodyReading]:
+    fallback: tuple[BodyText | None, BodyReading] | None = None
+    for body in walk.bodies:
+        reading = read_body(author_lines(body.text), subject=body.subject or mail.subject,
+                            sent=mail.sent_date)
+        if reading.lines:
+            return body, reading
+        fallback = fallback or (body, reading)
+    return fallback or (None, BodyReading())
+
+
+def _order_from_reading(
+    mail: Mail, reading: BodyReading, author: tuple[str, str], notes: list[str]
+) -> Order:
+    confidence = dict(reading.confidence)
+    number = reading.buyer_order_number
+    extra_notes: list[str] = []
+    if number is None:
+        number = f"MAIL-{mail.raw.sha256[:10].upper()}"
+        confidence["buyer_order_number"] = 0.0
+        extra_notes.append("no order number in the mail: the reference was made from the message")
+    lines = [
+        Line(
+            line_number=i + 1, gtin=r.gtin, seller_item_code=r.seller_item_code,
+            buyer_item_code=r.buyer_item_code, description=r.description, quantity=r.quantity,
+            unit=r.unit, unit_price=r.unit_price, requested_delivery_date=r.requested_delivery_date,
+        )
+        for i, r in enumerate(reading.lines)
+    ]
+    return Order(
+        buyer_order_number=number,
+        order_date=reading.order_date or mail.sent_date,
+        requested_delivery_date=reading.requested_delivery_date,
+        currency=reading.currency,
+        buyer=Party(contact=Contact(name=author[0] or None, email=author[1] or None)),
+        lines=lines,
+        total_amount=reading.total_amount,
+        notes=[*extra_notes, *reading.notes, *notes],
+        source=_source(mail, FORMAT),
+        confidence=confidence,
+    )
+
+
+def _source(mail: Mail, format_: str | None) -> Source:
+    return Source(
+        channel="email",
+        format=format_,
+        document_ref=mail.message_id,
+        sender=mail.sender[1] or None,
+        received_at=mail.raw.received_at,
+        sha256=mail.raw.sha256,
+    )
+
+
+def _stamp(order: Order, mail: Mail, notes: list[str]) -> Order:
+    """An attachment's order as an e-mail order of this message (its format kept)."""
+    extra = order.source.__pydantic_extra__ or {}
+    source = _source(mail, order.source.format)
+    source.__pydantic_extra__ = dict(extra)
+    order.source = source
+    if order.buyer.contact is None and mail.sender[1]:
+        order.buyer.contact = Contact(name=mail.sender[0] or None, email=mail.sender[1])
+    order.notes = [*order.notes, *notes]
+    return order
+
+
+def _cover_notes(walk: Walk) -> list[str]:
+    lines: list[str] = []
+    for body in walk.bodies:
+        lines.extend(
+            " ".join(line.split())
+            for line in author_lines(body.text)
+            if line.strip() and not is_courtesy(line)
+        )
+    return [f"mail: {line}" for line in lines[:10]]
