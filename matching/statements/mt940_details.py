@@ -94,19 +94,21 @@ def _join_cut(pieces: list[str], width: int = SUBFIELD_WIDTH) -> str:
 def _german(text: str, code: str, marker: str) -> Details:
     fields = _subfields(text, marker)
     keys = [f"{n:02d}" for n in (*range(20, 30), *range(60, 64))]
-    purpose = _join_cut([p for k in keys for p in fields.get(k, [])])
-    sepa = _sepa_keys(purpose)
+    pieces = [p for k in keys for p in fields.get(k, [])]
+    purpose = _join_cut(pieces)
+    sepa, free = _sepa_keys(pieces)
     name = _join_cut(fields.get("32", []) + fields.get("33", []))
     details = Details(
         payer_name=clean(name),
         payer_bic=clean(" ".join(fields.get("30", []))),
         payer_iban=clean(" ".join(fields.get("31", []) or fields.get("38", []))),
         end_to_end_id=_provided(sepa.get("EREF")),
-        remittance=clean(sepa.get("SVWZ") or purpose),
+        remittance=clean(sepa.get("SVWZ") or free or purpose),
         return_reason=clean(" ".join(fields.get("34", []))) if code in _RETURN_CODES else None,
         bank_code=code,
         texts=[t for t in (clean(" ".join(fields.get("00", []))),) if t],
     )
+    details.texts += [f"{key}+{value}" for key, value in sepa.items() if key not in ("SVWZ",)]
     if details.payer_iban and not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", details.payer_iban):
         details.texts.append(f"account {details.payer_iban}")
         details.payer_iban = None
@@ -116,12 +118,42 @@ def _german(text: str, code: str, marker: str) -> Details:
     return details
 
 
-def _sepa_keys(purpose: str) -> dict[str, str]:
-    parts = _SEPA.split(purpose)
+def _segments(pieces: list[str]) -> list[str]:
+    """Subfields joined into items: a piece cut at full width continues in the next one,
+    a shorter piece ends its item."""
+    segments: list[str] = []
+    joined = True
+    for piece in pieces:
+        if joined and segments:
+            segments[-1] += piece
+        else:
+            segments.append(piece)
+        joined = len(piece) >= SUBFIELD_WIDTH
+    return segments
+
+
+def _sepa_keys(pieces: list[str]) -> tuple[dict[str, str], str | None]:
+    """SEPA keys (``EREF+``, ``SVWZ+``...) and their values; text under no key apart.
+
+    A key's value runs over following items until the next key, except that an item
+    after a short one, not opening with a key, is free text (``MTLG:...``) unless the
+    key is ``SVWZ`` (the remittance itself, which banks spread over several items)."""
     found: dict[str, str] = {}
-    for key, value in zip(parts[1::2], parts[2::2], strict=False):
-        found.setdefault(key, value.strip())
-    return found
+    free: list[str] = []
+    current: str | None = None
+    for segment in _segments(pieces):
+        parts = _SEPA.split(segment)
+        head = parts[0].strip()
+        if head:
+            if current == "SVWZ":
+                found["SVWZ"] = f"{found['SVWZ']} {head}"
+            else:
+                free.append(head)
+                current = None
+        for key, value in zip(parts[1::2], parts[2::2], strict=False):
+            current = key
+            found.setdefault(key, value.strip())
+    return found, " ".join(free) or None
 
 
 def _provided(value: str | None) -> str | None:
