@@ -1,0 +1,269 @@
+"""The lines table of a paper order, found from the column header and word positions.
+
+The header row is the line where most words are column names (Réf, Désignation, Qté,
+PU, Montant...). Each column then owns a horizontal zone that reaches half-way to its
+neighbours; every cell of a body line goes to the zone it overlaps most. A body line
+without a quantity continues the description of the line above.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from connectors.documents.units import rec20
+from connectors.documents.values import Read, parse_amount, read_of
+from connectors.documents.words import TextLine, Word
+
+COLUMN_NAMES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "line_number": (("no",), ("ligne",), ("line",), ("pos",), ("lig",)),
+    "seller_item_code": (
+        ("ref",), ("reference",), ("code",), ("code", "article"), ("ref", "fournisseur"),
+        ("votre", "ref"), ("vos", "ref"), ("your", "ref"), ("supplier", "ref"), ("item",),
+        ("item", "code"), ("item", "no"), ("part", "no"), ("part", "number"), ("sku",),
+        ("product", "code"), ("ref", "article"), ("reference", "article"), ("code", "produit"),
+    ),
+    "buyer_item_code": (
+        ("notre", "ref"), ("our", "ref"), ("ref", "client"), ("ref", "interne"),
+        ("customer", "ref"), ("our", "code"),
+    ),
+    "gtin": (("ean",), ("gtin",), ("ean13",), ("code", "ean"), ("ean", "13"), ("ean-13",)),
+    "description": (
+        ("designation",), ("description",), ("libelle",), ("produit",), ("product",),
+        ("article",), ("item", "description"),
+    ),
+    "quantity": (("qte",), ("quantite",), ("qty",), ("quantity",), ("qt",), ("quant",)),
+    "unit": (("unite",), ("unit",), ("u",), ("uom",), ("um",), ("cond",)),
+    "unit_price": (
+        ("pu",), ("p.u",), ("pu", "ht"), ("p.u", "ht"), ("prix",), ("prix", "unitaire"),
+        ("prix", "unit"), ("prix", "unitaire", "ht"), ("prix", "unit", "ht"),
+        ("unit", "price"), ("price",), ("tarif",), ("prix", "net"), ("net", "price"),
+    ),
+    "line_amount": (
+        ("montant",), ("montant", "ht"), ("total",), ("total", "ht"), ("amount",),
+        ("line", "total"), ("total", "line"), ("net", "amount"), ("montant", "net"),
+    ),
+}
+NUMERIC = ("quantity", "unit_price", "line_amount", "line_number")
+TEXTUAL = ("description", "seller_item_code", "buyer_item_code", "gtin", "unit")
+_STOP_WORDS = {
+    "total", "sous-total", "subtotal", "tva", "vat", "conditions", "signature", "observations",
+    "remarques", "notes", "net", "montant", "payment", "paiement", "reglement", "merci",
+    "cachet", "bon", "page",
+}
+_EXTRA_HEADER_TOKENS = {"ht", "ttc", "eur", "€", "(€)", "(eur)", "unit", "unitaire", "/", "-"}
+
+
+@dataclass
+class Column:
+    """One column of the lines table: its kind and the header words that name it."""
+
+    kind: str
+    words: list[Word]
+    left: float = float("-inf")
+    right: float = float("inf")
+
+    @property
+    def x0(self) -> float:
+        """Left of the header text."""
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        """Right of the header text."""
+        return max(w.x1 for w in self.words)
+
+
+@dataclass
+class Row:
+    """One order line as read: a Read per column kind."""
+
+    cells: dict[str, Read] = field(default_factory=dict)
+    lines: list[TextLine] = field(default_factory=list)
+
+
+def match_columns(line: TextLine) -> list[Column]:
+    """The column names on ``line``, longest name first, left to right."""
+    tokens = line.tokens
+    columns: list[Column] = []
+    i = 0
+    while i < len(tokens):
+        kind, size = _longest_name(tokens, i)
+        if kind:
+            columns.append(Column(kind, list(line.words[i : i + size])))
+            i += size
+            continue
+        if columns and tokens[i] in _EXTRA_HEADER_TOKENS:
+            columns[-1].words.append(line.words[i])
+        i += 1
+    return columns
+
+
+def _longest_name(tokens: list[str], start: int) -> tuple[str | None, int]:
+    best: tuple[str | None, int] = (None, 0)
+    for kind, names in COLUMN_NAMES.items():
+        for name in names:
+            if tuple(tokens[start : start + len(name)]) == name and len(name) > best[1]:
+                best = (kind, len(name))
+    return best
+
+
+def find_header(lines: list[TextLine]) -> tuple[int, list[Column]] | None:
+    """Index of the table's header line and its columns, or None when there is none."""
+    for index, line in enumerate(lines):
+        columns = match_columns(line)
+        kinds = {c.kind for c in columns}
+        covered = sum(len(c.words) for c in columns)
+        if "quantity" in kinds and len(kinds) >= 3 and covered >= 0.6 * len(line.words):
+            return index, _settle_columns(columns)
+    return None
+
+
+def _settle_columns(columns: list[Column]) -> list[Column]:
+    kinds = [c.kind for c in columns]
+    for column in columns:
+        # "Article" names the code when a description column exists, else the description.
+        if column.kind == "description" and column.words[0].token in ("article",):
+            others = kinds.count("description") > 1
+            column.kind = "seller_item_code" if others else "description"
+    columns.sort(key=lambda c: c.x0)
+    for left, right in pairwise(columns):
+        boundary = (left.x1 + right.x0) / 2
+        left.right = right.left = boundary
+    return columns
+
+
+def read_rows(
+    lines: list[TextLine], columns: list[Column], *, header_bottom: float, ocr: bool
+) -> list[Row]:
+    """The order lines below a header, until the totals or the end of the table."""
+    rows: list[Row] = []
+    last_bottom = header_bottom
+    for line in lines:
+        if line.top - last_bottom > 4 * max(line.height, 1.0):
+            break
+        cells = _cells(line, columns)
+        if _is_stop(line, cells):
+            break
+        row = _row(cells, ocr=ocr)
+        if row is not None:
+            row.lines.append(line)
+            rows.append(row)
+            last_bottom = line.bottom
+        elif rows and _continues(cells):
+            _extend_description(rows[-1], cells)
+            last_bottom = line.bottom
+    return rows
+
+
+def _cells(line: TextLine, columns: list[Column]) -> dict[str, list[Word]]:
+    cells: dict[str, list[Word]] = {}
+    for phrase in line.phrases(gap_ratio=0.9):
+        column = _best_column(phrase, columns)
+        cells.setdefault(column.kind, []).extend(phrase)
+    return cells
+
+
+def _best_column(phrase: list[Word], columns: list[Column]) -> Column:
+    x0, x1 = phrase[0].x0, phrase[-1].x1
+
+    def overlap(column: Column) -> float:
+        return min(x1, column.right) - max(x0, column.left)
+
+    best = max(columns, key=overlap)
+    if best.kind in NUMERIC and not _numeric(phrase):
+        textual = [c for c in columns if c.kind in TEXTUAL and c.x0 <= x0]
+        if textual:
+            return max(textual, key=lambda c: c.x0)
+    return best
+
+
+def _numeric(phrase: list[Word]) -> bool:
+    """A number, a unit, or a number followed by its unit."""
+    number = [w for w in phrase if rec20(w.text) is None]
+    if not number:
+        return len(phrase) == 1
+    return parse_amount(" ".join(w.text for w in number), repair=True) is not None
+
+
+def _is_stop(line: TextLine, cells: dict[str, list[Word]]) -> bool:
+    first = line.tokens[0]
+    return first in _STOP_WORDS and "quantity" not in cells
+
+
+def _continues(cells: dict[str, list[Word]]) -> bool:
+    return set(cells) <= {"description", "seller_item_code", "buyer_item_code"} and (
+        "description" in cells
+    )
+
+
+def _extend_description(row: Row, cells: dict[str, list[Word]]) -> None:
+    words = [w for kind in ("seller_item_code", "description") for w in cells.get(kind, [])]
+    if "description" in row.cells:
+        previous = row.cells["description"]
+        merged = read_of(f"{previous.value} {' '.join(w.text for w in words)}",
+                         previous.words + tuple(words))
+        row.cells["description"] = merged
+    else:
+        row.cells["description"] = read_of(" ".join(w.text for w in words), words)
+
+
+def _row(cells: dict[str, list[Word]], *, ocr: bool) -> Row | None:
+    quantity = _quantity(cells.get("quantity", []), ocr=ocr)
+    identified = any(k in cells for k in ("seller_item_code", "buyer_item_code", "gtin"))
+    if quantity is None or not (identified or "description" in cells):
+        return None
+    row = Row()
+    row.cells["quantity"] = quantity[0]
+    if quantity[1] is not None:
+        row.cells["unit"] = quantity[1]
+    for kind, words in cells.items():
+        if kind == "quantity":
+            continue
+        if (read := _cell(kind, words, ocr=ocr)) is not None:
+            row.cells[kind] = read
+    return row
+
+
+def _quantity(words: list[Word], *, ocr: bool) -> tuple[Read, Read | None] | None:
+    if not words:
+        return None
+    number_words = [w for w in words if rec20(w.text) is None] or words[:1]
+    unit_words = [w for w in words if w not in number_words]
+    parsed = parse_amount(" ".join(w.text for w in number_words), repair=ocr)
+    if parsed is None:
+        return None
+    quantity = read_of(parsed[0], number_words)
+    if parsed[1]:
+        quantity.repaired_from = quantity.text
+        quantity.lower(0.6, "letters read as digits")
+    unit = read_of(rec20(unit_words[0].text), unit_words[:1]) if unit_words else None
+    return quantity, unit
+
+
+def _amount(words: list[Word], *, ocr: bool) -> Read | None:
+    text = " ".join(w.text for w in words)
+    parsed = parse_amount(text, repair=ocr)
+    if parsed is None:
+        return None
+    read = read_of(parsed[0], words)
+    if parsed[1]:
+        read.repaired_from = text
+        read.lower(0.6, "letters read as digits")
+    return read
+
+
+def _cell(kind: str, words: list[Word], *, ocr: bool) -> Read | None:
+    text = " ".join(w.text for w in words)
+    if kind in ("unit_price", "line_amount"):
+        return _amount(words, ocr=ocr)
+    if kind == "line_number":
+        return read_of(int(text), words) if text.isdigit() else None
+    if kind == "unit":
+        code = rec20(text)
+        return read_of(code, words) if code else None
+    if kind == "gtin":
+        return read_of("".join(text.split()), words)
+    if kind in ("seller_item_code", "buyer_item_code"):
+        return read_of(words[0].text, words[:1])
+    return read_of(text, words)
