@@ -18,6 +18,7 @@ from connectors.documents.sheet_values import text
 
 _LINE_ROLES = frozenset({*vocab.ITEM_ROLES, vocab.QUANTITY, vocab.UNIT_PRICE, vocab.AMOUNT})
 _CONTINUED = frozenset({*vocab.ADDRESS_FIELDS, vocab.NOTES})
+_ENDS_TABLE = frozenset({vocab.TOTAL, vocab.ORDER_NUMBER, vocab.NOTES})
 
 
 @dataclass
@@ -116,7 +117,7 @@ def _read_table(grid: Grid, header: int) -> Table:
         filled = [(c, v) for c, v in enumerate(row) if text(v) is not None]
         if not filled:
             continue
-        if is_table_header(row) or (_has_quantity(row, quantity) is False and _footer(filled)):
+        if is_table_header(row) or _footer(filled, _has_quantity(row, quantity)):
             table.end = index
             return table
         if _has_quantity(row, quantity) or len(filled) > 1 or quantity is None:
@@ -131,9 +132,12 @@ def _has_quantity(row: list[Cell], quantity: int | None) -> bool:
     return quantity is not None and quantity < len(row) and text(row[quantity]) is not None
 
 
-def _footer(filled: list[tuple[int, Cell]]) -> bool:
+def _footer(filled: list[tuple[int, Cell]], quantity: bool) -> bool:
+    """Whether a row after the lines starts the footer: a label first, and no quantity
+    unless the label is one no order line starts with (a total, the next order number)."""
     first = filled[0][1]
-    return isinstance(first, str) and _label_of(first) is not None
+    found = _label_of(first) if isinstance(first, str) else None
+    return found is not None and (not quantity or found[0] in _ENDS_TABLE)
 
 
 def _label_of(cell: str) -> tuple[str, str | None] | None:

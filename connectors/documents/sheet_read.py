@@ -288,7 +288,7 @@ def read_xlsx(content: bytes, *, max_rows: int) -> list[Grid]:
     except BadDocument:
         raise
     except Exception as exc:  # openpyxl raises many types on damaged or hostile parts
-        raise BadDocument(f"unreadable XLSX workbook: {type(exc).__name__}: {exc}") from None
+        raise BadDocument(f"unreadable XLSX workbook: {_why(exc)}") from None
     try:
         return [
             Grid("xlsx", sheet.title, _sheet_rows(sheet, max_rows))
@@ -313,10 +313,22 @@ def _sheet_rows(sheet: object, max_rows: int) -> list[list[Cell]]:
         raise
     except Exception as exc:  # damaged or hostile sheet XML
         raise BadDocument(
-            f"unreadable sheet {title!r}: {type(exc).__name__}: {exc}",
+            f"unreadable sheet {title!r}: {_why(exc)}",
             location=f"row {len(rows) + 1}",
         ) from None
     return rows
+
+
+def _why(exc: BaseException) -> str:
+    """The root reason of an openpyxl failure; XML entity tricks are named as such."""
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return f"its XML declares a DTD or entities ({cause}); refused as hostile"
+        cause = cause.__cause__ or cause.__context__
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
 def _trim(row: Sequence[Cell]) -> list[Cell]:
