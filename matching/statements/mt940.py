@@ -33,9 +33,9 @@ _BALANCE = re.compile(r"^([CD])(\d{6})([A-Z]{3})?([\d,]{1,17})$")
 _FLOOR = re.compile(r"^([A-Z]{3})([CD]?)([\d,]{1,17})$")
 _LINE61 = re.compile(
     r"^(?P<value>\d{6})(?P<entry>\d{4})?\s*(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?"
-    r"[ \n]?(?P<amount>[\d,]{1,15})(?P<type>[A-Z][A-Z0-9]{3})?"
-    r"(?P<custref>(?:(?!//)[^\n])*)(?://(?P<bankref>[^\n]{0,23}))?"
-    r"(?:\n(?P<extra>[\s\S]*))?$"
+    r"[ \n]?(?P<amount>[\d,]{1,15})(?P<type>[A-Z][A-Z0-9 ]{3})?"
+    r"(?P<custref>(?:(?!//)[^\n]){0,16})(?://(?P<bankref>[^\n]{0,23}))?"
+    r"(?P<extra>[\s\S]*)$"
 )
 _IBAN_CCY = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{8,30}?)([A-Z]{3})$")
 # Field ranks: a field may not come after one of a higher rank within a message.
@@ -251,6 +251,7 @@ class _Reader:
         if g["mark"] in ("D", "RC"):
             amount = -amount
         custref = (g["custref"] or "").strip() or None
+        # Supplementary details (34x), or what a bank wrote past the 16x reference.
         extra = " ".join((g["extra"] or "").split()) or None
         return {
             "account": message.account,
@@ -259,7 +260,7 @@ class _Reader:
             "value_date": value_date,
             "amount": amount,
             "currency": message.currency or "",
-            "bank_code": g["type"],
+            "bank_code": (g["type"] or "").strip() or None,
             "customer_reference": custref,
             "reversal": g["mark"].startswith("R"),
             "location": where,
