@@ -127,6 +127,8 @@ class MasterIndex:
             self.open_items[item.customer_id].append(item)
         self._names: dict[str, str] | None = None
         self._descriptions: dict[str, str] | None = None
+        self._product_words: dict[str, set[str]] | None = None
+        self._name_words: dict[str, set[str]] | None = None
 
     def _add_customer(self, c: Customer) -> None:
         self.customers[c.customer_id] = c
@@ -174,6 +176,19 @@ class MasterIndex:
             }
         return self._descriptions
 
+    def similar_products(self, description: str) -> dict[str, str]:
+        """Active products sharing a rare word with ``description`` (sku key -> folded
+        description): the few candidates a similarity scorer then ranks."""
+        if self._product_words is None:
+            self._product_words = _word_index(self.product_descriptions())
+        return _sharing_words(description, self._product_words, self.product_descriptions())
+
+    def similar_customers(self, name: str) -> dict[str, str]:
+        """Customers sharing a rare word with ``name`` (id -> normalised name)."""
+        if self._name_words is None:
+            self._name_words = _word_index(self.customer_names())
+        return _sharing_words(name, self._name_words, self.customer_names())
+
     def ship_tos(self, customer_id: str) -> list[Address]:
         """The customer's ship-to addresses."""
         return [a for a in self.addresses.get(customer_id, ()) if a.kind == "ship_to"]
@@ -181,6 +196,30 @@ class MasterIndex:
     def bill_tos(self, customer_id: str) -> list[Address]:
         """The customer's bill-to addresses."""
         return [a for a in self.addresses.get(customer_id, ()) if a.kind == "bill_to"]
+
+
+_CANDIDATES = 400
+
+
+def _word_index(texts: dict[str, str]) -> dict[str, set[str]]:
+    words: dict[str, set[str]] = defaultdict(set)
+    for key, value in texts.items():
+        for word in value.split():
+            if len(word) > 2:
+                words[word].add(key)
+    return words
+
+
+def _sharing_words(wanted: str, words: dict[str, set[str]], texts: dict[str, str]
+                   ) -> dict[str, str]:
+    # Rare words first: they say the most, and keep the candidate set small.
+    postings = sorted((words[w] for w in set(wanted.split()) if w in words), key=len)
+    keys: set[str] = set()
+    for posting in postings:
+        if len(keys) >= _CANDIDATES:
+            break
+        keys |= set(list(posting)[:_CANDIDATES])
+    return {k: texts[k] for k in keys}
 
 
 @dataclass(slots=True)

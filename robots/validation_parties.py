@@ -137,7 +137,7 @@ def _ambiguous(order: Order, index: MasterIndex, candidates: list[str], rule: st
 def _unknown(order: Order, index: MasterIndex, settings: ValidateSettings, name: str) -> Finding:
     suggestion = None
     if name and settings.suggestions:
-        near = process.extract(name, index.customer_names(), scorer=fuzz.token_sort_ratio,
+        near = process.extract(name, index.similar_customers(name), scorer=fuzz.token_sort_ratio,
                                limit=settings.suggestions, score_cutoff=60)
         if near:
             suggestion = "nearest customers: " + "; ".join(

@@ -142,7 +142,7 @@ def suggest_products(line: Line, index: MasterIndex, settings: ValidateSettings)
     wanted = text.fold(line.description)
     if not wanted or not settings.suggestions:
         return None
-    near = process.extract(wanted, index.product_descriptions(), scorer=fuzz.token_set_ratio,
+    near = process.extract(wanted, index.similar_products(wanted), scorer=fuzz.token_set_ratio,
                            limit=settings.suggestions, score_cutoff=60)
     if not near:
         return None
