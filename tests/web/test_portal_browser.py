@@ -7,12 +7,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pdfplumber
 import pytest
+from sqlalchemy import select
 
+from connectors.base import Registry
+from connectors.intake import OrderHandler
 from connectors.web.capture import WebPortalExtractor
 from connectors.web.portal import PortalTransport
-from hub.errors import BadDocument, ConfigError
+from hub.db import Database
+from hub.errors import ConfigError
+from hub.intake import ingest
+from hub.orders import canonical
+from hub.tables import OrderRow
 from tests.web.portal_app import PASSWORD, USER, PortalState, make_orders, serve
 
 pytestmark = pytest.mark.browser
@@ -106,34 +114,32 @@ def test_expired_session_means_a_new_login(settings: dict[str, Any], state: Port
     assert state.logins == 3
 
 
-def test_page_read_into_a_capture_the_extractor_reads(
-    settings: dict[str, Any], state: PortalState, order_schema: dict[str, object]
+def test_page_capture_flows_through_intake_into_the_queue(
+    settings: dict[str, Any], state: PortalState, tmp_path: Path, order_schema: dict[str, object]
 ) -> None:
-    import jsonschema
-
+    db = Database(f"sqlite:///{tmp_path / 'o2c.db'}")
+    handlers = [OrderHandler(Registry([WebPortalExtractor]))]
     transport = robot(settings, recipe=str(RECIPES / "page.toml"), max_orders=5)
-    extractor = WebPortalExtractor()
-    orders, problems = [], []
+    reports = []
     for raw in transport.fetch():
-        assert extractor.identify(raw)
-        try:
-            orders.extend(extractor.extract(raw))
-        except BadDocument as exc:
-            problems.append(str(exc))
-        transport.settle(raw, ok=True)
-    assert [o.buyer_order_number for o in orders] == [
-        "PO-00001",
-        "PO-00002",
-        "PO-00003",
-        "PO-00004",
-    ]
-    assert problems == ["lines[0].quantity: cannot read 'douze'"]
+        report = ingest(db, raw, handlers=handlers)
+        transport.settle(raw, ok=report.ok, reason=report.error)
+        reports.append(report)
+    assert [r.status for r in reports] == ["extracted"] * 4 + ["failed"]
+    assert reports[4].error == "lines[0].quantity: cannot read 'douze'"
+    assert state.acknowledged == {"PO-00001", "PO-00002", "PO-00003", "PO-00004"}
+    with db.session() as session:
+        rows = session.scalars(select(OrderRow).order_by(OrderRow.buyer_order_number)).all()
+        assert [(r.buyer_order_number, r.channel, r.format, r.sender) for r in rows] == [
+            (f"PO-0000{n}", "web", "web-portal", "test-portal-page") for n in range(1, 5)
+        ]
+        orders = [canonical(session, row) for row in rows]
     for order in orders:
         jsonschema.validate(order.to_json_dict(), order_schema)
     po = state.orders["PO-00002"]
     assert orders[1].lines[0].unit_price == po.lines[0].price
     assert orders[1].total_amount == po.total
-    assert state.acknowledged == set()  # this recipe has no acknowledge step
+    db.dispose()
 
 
 def test_changed_portal_fails_naming_the_step_with_evidence(
