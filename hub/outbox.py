@@ -1,0 +1,129 @@
+"""The outbox: messages written with the state change that causes them, sent afterwards.
+
+A robot that releases an order writes the export message in the same transaction as the
+status change (:func:`put`), so either both happen or neither. :func:`dispatch` then
+hands each pending message to the sender registered for its kind, marks it sent, and
+retries failures with exponential backoff. A crash between sending and marking means
+the message is offered again: every sender is idempotent on the message's
+``dedupe_key`` (a file sender writes the same file name; a webhook sends the key as
+``Idempotency-Key``), so the receiver sees the export once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hub import clock
+from hub.db import Database
+from hub.errors import TransientError
+from hub.tables import OutboxRow
+
+log = logging.getLogger(__name__)
+OUTBOX = cast(Table, OutboxRow.__table__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to send, as a sender receives it."""
+
+    id: int
+    kind: str
+    dedupe_key: str
+    subject_id: str
+    target: str | None
+    payload: bytes
+
+
+Sender = Callable[[Message], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a failed message is offered again."""
+
+    max_attempts: int = 8
+    first_delay_seconds: float = 5.0
+    factor: float = 3.0
+
+    def delay(self, attempts: int) -> timedelta:
+        """The wait before attempt number ``attempts + 1``."""
+        return timedelta(seconds=self.first_delay_seconds * self.factor ** max(attempts - 1, 0))
+
+
+def put(
+    session: Session, *, kind: str, dedupe_key: str, subject_id: str, payload: bytes,
+    target: str | None = None,
+) -> bool:
+    """Queue a message in the caller's transaction; the same ``dedupe_key`` twice is kept once.
+
+    Returns:
+        Whether the message is new.
+    """
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(OUTBOX).values(
+        dedupe_key=dedupe_key, kind=kind, subject_id=subject_id, target=target,
+        payload=payload, status="pending", attempts=0, next_attempt_at=None,
+        created_at=clock.now(), sent_at=None, error=None,
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def dispatch(
+    db: Database, senders: Mapping[str, Sender], *, policy: RetryPolicy | None = None,
+    limit: int = 500,
+) -> dict[str, int]:
+    """Send every due message whose kind has a sender; returns counts sent/retried/failed."""
+    policy = policy or RetryPolicy()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for message in _due(db, list(senders), limit):
+        outcome = _send(db, senders[message.kind], message, policy)
+        counts[outcome] += 1
+    return counts
+
+
+def _due(db: Database, kinds: list[str], limit: int) -> list[Message]:
+    now = clock.now()
+    with db.session() as session:
+        rows = session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.status == "pending", OutboxRow.kind.in_(kinds))
+            .where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= now))
+            .order_by(OutboxRow.id).limit(limit)
+        ).all()
+        return [Message(r.id, r.kind, r.dedupe_key, r.subject_id, r.target, r.payload)
+                for r in rows]
+
+
+def _send(db: Database, sender: Sender, message: Message, policy: RetryPolicy) -> str:
+    try:
+        sender(message)
+    except TransientError as exc:
+        return _failed_attempt(db, message, policy, str(exc))
+    except Exception as exc:  # a sender's bug is recorded on the message, never lost
+        log.exception("sending %s failed", message.dedupe_key)
+        return _failed_attempt(db, message, policy, f"{type(exc).__name__}: {exc}")
+    with db.session() as session:
+        session.execute(update(OUTBOX).where(OUTBOX.c.id == message.id).values(
+            status="sent", sent_at=clock.now(), error=None, attempts=OUTBOX.c.attempts + 1))
+    return "sent"
+
+
+def _failed_attempt(db: Database, message: Message, policy: RetryPolicy, error: str) -> str:
+    with db.session() as session:
+        row = session.get(OutboxRow, message.id)
+        assert row is not None
+        row.attempts += 1
+        row.error = error
+        if row.attempts >= policy.max_attempts:
+            row.status = "failed"
+            return "failed"
+        row.next_attempt_at = clock.now() + policy.delay(row.attempts)
+    return "retry"
