@@ -21,5 +21,6 @@ def test_migrating_twice_changes_nothing(db_url: str) -> None:
     first.dispose()
     second = Database(db_url)
     with second.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": False}), Base.metadata) == []
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        assert compare_metadata(context, Base.metadata) == []
     second.dispose()
