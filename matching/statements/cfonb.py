@@ -25,8 +25,10 @@ from typing import IO
 from hub.errors import BadDocument
 from matching.statements.common import clean, ddmmyy, find_creditor_reference
 from matching.statements.model import BankTransaction, Statement
+from matching.statements.mt940_details import join_lines
 
 RECORD = 120
+COMPLEMENT = 70
 _POSITIVE = {"{": 0, **{chr(ord("A") + i): i + 1 for i in range(9)}}
 _NEGATIVE = {"}": 0, **{chr(ord("J") + i): i + 1 for i in range(9)}}
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}")
@@ -252,8 +254,9 @@ def _flush(run: _Run) -> Iterator[BankTransaction]:
         return
     fields, extra = dict(movement.fields), movement.complements
     label = str(fields.pop("label"))
-    pieces = [clean(v) for q in _REMITTANCE for v in extra.get(q, [])]
-    remittance = clean(" ".join(p for p in dict.fromkeys(pieces) if p))
+    # A complement is 70 characters: one filled to the end was cut mid-word.
+    pieces = list(dict.fromkeys(v for q in _REMITTANCE for v in extra.get(q, [])))
+    remittance = clean(join_lines(pieces, COMPLEMENT))
     payer = "NPY" if Decimal(str(fields["amount"])) > 0 else "NBE"
     texts = [label] if label else []
     texts += [f"{q} {clean(' '.join(v))}" for q, v in extra.items() if q not in _REMITTANCE]

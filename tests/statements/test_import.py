@@ -1,0 +1,108 @@
+"""Statements into the database through ``o2c ingest``'s intake: once each, quarantined
+when bad (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from hub.db import Database
+from hub.documents import RawDocument
+from hub.intake import IngestReport, ingest
+from hub.settings import Settings
+from hub.tables import BankTransactionRow, DocumentRow, StatementRow
+from matching.importer import StatementHandler
+from tests.conftest import SAMPLES
+from tests.statements.builders import mt940
+
+OURS = "NL91ABNA0417164300"
+
+
+def _ingest(db: Database, content: bytes, name: str = "statement.sta",
+            accounts: list[str] | None = None) -> IngestReport:
+    settings = Settings({"cash": {"accounts": accounts}} if accounts is not None else {})
+    return ingest(db, RawDocument(content=content, name=name),
+                  handlers=[StatementHandler(settings)])
+
+
+def _rows(db: Database) -> list[BankTransactionRow]:
+    with db.session() as session:
+        return list(session.scalars(select(BankTransactionRow).order_by(
+            BankTransactionRow.booking_date, BankTransactionRow.bank_reference)))
+
+
+def test_sample_imports_once(db: Database) -> None:
+    content = (SAMPLES / "cfonb120" / "silarhi_complex-test.txt").read_bytes()
+    first = _ingest(db, content, "complex.txt")
+    assert (first.status, first.format, first.created) == (
+        "extracted", "cfonb120", {"transactions": 5})
+    again = _ingest(db, content, "complex.txt")
+    assert again.status == "duplicate"
+    rows = _rows(db)
+    assert len(rows) == 5
+    assert {r.status for r in rows} == {"imported"}
+    assert sorted(r.amount for r in rows)[0] == Decimal("-5000.00")
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(StatementRow)) == 8
+
+
+def test_same_statement_in_another_file_adds_nothing(db: Database) -> None:
+    entries = [("240102", "150.00", "R1"), ("240102", "-20.50", "R2")]
+    content = mt940(entries)
+    assert _ingest(db, content).created == {"transactions": 2}
+    resent = _ingest(db, content.replace(b"\r\n", b"\n"), "resent.sta")
+    assert (resent.status, resent.created, resent.already) == (
+        "extracted", {"transactions": 0}, {"transactions": 2})
+    assert len(_rows(db)) == 2
+
+
+def test_overlapping_statements_give_each_transaction_once(db: Database) -> None:
+    daily = mt940([("240102", "150.00", "R1"), ("240102", "-20.50", "R2")], reference="D1")
+    monthly = mt940(
+        [("240102", "150.00", "R1"), ("240102", "-20.50", "R2"), ("240103", "99.99", "R3")],
+        reference="M1",
+    )
+    _ingest(db, daily, "daily.sta")
+    report = _ingest(db, monthly, "monthly.sta")
+    assert (report.created, report.already) == ({"transactions": 1}, {"transactions": 2})
+    assert [r.bank_reference for r in _rows(db)] == ["R1", "R2", "R3"]
+
+
+def test_equal_entries_without_reference_are_kept_apart(db: Database) -> None:
+    twice = [("240102", "-4.20", "NONREF"), ("240102", "-4.20", "NONREF")]
+    _ingest(db, mt940(twice, reference="A"), "a.sta")
+    overlap = _ingest(db, mt940([*twice, ("240103", "1.00", "X")], reference="B"), "b.sta")
+    assert overlap.created == {"transactions": 1}
+    assert [r.bank_reference for r in _rows(db)] == ["NONREF", "NONREF#2", "X"]
+
+
+def test_statement_for_an_unknown_account_is_quarantined(db: Database) -> None:
+    content = mt940([("240102", "150.00", "R1")], account="DE89370400440532013000")
+    report = _ingest(db, content, accounts=[OURS])
+    assert report.status == "failed"
+    assert report.error == (
+        "line 2: statement STMT1/1/1 is for account DE89370400440532013000, which is not"
+        " one of ours ([cash] accounts)"
+    )
+    with db.session() as session:
+        document = session.scalars(select(DocumentRow)).one()
+        assert (document.status, document.error_code) == ("failed", "UNKNOWN_ACCOUNT")
+    assert _rows(db) == []
+
+
+def test_known_account_written_with_spaces_is_accepted(db: Database) -> None:
+    content = mt940([("240102", "150.00", "R1")])
+    report = _ingest(db, content, accounts=["nl91 abna 0417 1643 00"])
+    assert report.status == "extracted"
+
+
+def test_unbalanced_statement_is_quarantined_with_nothing_written(db: Database) -> None:
+    content = mt940([("240102", "150.00", "R1")], closing="1200.00")
+    report = _ingest(db, content)
+    assert report.status == "failed"
+    assert "does not balance" in (report.error or "")
+    with db.session() as session:
+        assert session.scalars(select(DocumentRow)).one().error_code == "BAD_BALANCE"
+        assert session.scalar(select(func.count()).select_from(StatementRow)) == 0
+    assert _rows(db) == []
