@@ -16,7 +16,7 @@ same invoice is then recognised as a duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from matching.book import Proposal
 from matching.candidates import Ledger
@@ -47,16 +47,28 @@ class Engine:
         self.ledger = ledger
         self.settings = settings or MatchSettings()
 
-    def match(self, transactions: Iterable[BankTransaction]) -> list[Proposal]:
-        """One proposal per transaction, in the order given."""
+    def match(
+        self,
+        transactions: Iterable[BankTransaction],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[Proposal]:
+        """One proposal per transaction, in the order given.
+
+        Args:
+            transactions: The bank entries, debits and credits alike.
+            on_progress: Called with (done, total) every thousand transactions.
+        """
         contexts = [self.context(tx) for tx in transactions]
         order = sorted(
             range(len(contexts)),
             key=lambda k: (not contexts[k].hits, contexts[k].tx.booking_date, k),
         )
         decided: dict[int, Proposal] = {}
-        for k in order:
+        for done, k in enumerate(order, start=1):
             decided[k] = self.decide(contexts[k])
+            if on_progress and (done % 1000 == 0 or done == len(order)):
+                on_progress(done, len(order))
         return [decided[k] for k in range(len(contexts))]
 
     # --- what the indexes say ----------------------------------------------------------

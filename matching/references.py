@@ -271,6 +271,9 @@ class ReferenceIndex:
             return [(i, "exact") for i, _ in exact]
         core = _core(window)
         entries = self.keys.get("C" + core)
+        if not entries and len(window) > 1:
+            # A number cut by a line break or a space: its digit runs glued back.
+            entries = self.keys.get("C" + "".join(r for r in window if r.isdigit()).lstrip("0"))
         if not entries:
             return []
         prefixed = window[0].isalpha()

@@ -1,0 +1,34 @@
+"""One timed run in its own process, so that peak memory is its own: engine or baseline."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    which, folder, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    statements = sorted(folder.glob("statement-*"))
+    started = time.perf_counter()
+    if which == "engine":
+        from matching.cashmatch import run
+
+        result = run(customers=folder / "customers.csv", open_items=folder / "open_items.csv",
+                     statements=statements, history=folder / "history.csv", out=out)
+        count = len(result.proposals)
+        problems = len(result.problems)
+    else:
+        import baseline
+
+        count, problems = baseline.run(folder / "open_items.csv", statements, out), 0
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "peak_bytes": peak, "transactions": count,
+                      "problems": problems}))
+
+
+if __name__ == "__main__":
+    main()

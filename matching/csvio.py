@@ -1,0 +1,184 @@
+"""The contract's CSV files for cash application: read exactly, written exactly.
+
+Readers collect one line per problem (file, row, reason) and keep the good rows, so that
+one bad invoice does not stop a whole run. Amounts are exact decimals written with a
+dot; nothing passes through a float.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from hub.errors import BadDocument
+from matching.book import Customer, OpenItem, PayerAlias, Proposal
+
+CUSTOMERS = ("customer_id", "name", "vat_id", "siret", "gln", "ibans", "email_domains",
+             "credit_limit", "currency", "payment_terms_days", "sales_rep")
+OPEN_ITEMS = ("invoice_id", "customer_id", "issue_date", "due_date", "currency", "amount",
+              "open_amount", "reference")
+HISTORY = ("payer_name", "payer_iban", "customer_id")
+MATCHES = ("transaction_id", "booking_date", "amount", "currency", "payer_name", "invoice_id",
+           "applied_amount", "status", "confidence", "reason")
+
+
+class RowError(ValueError):
+    """A cell that does not fit its column."""
+
+
+def _rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadDocument(f"cannot read: {exc}", source=str(path)) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in header if c not in (reader.fieldnames or ())]
+    if missing:
+        raise BadDocument(f"header lacks {', '.join(missing)}", location="row 1",
+                          source=str(path))
+    for number, row in enumerate(reader, start=2):
+        yield number, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def _decimal(value: str, column: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(f"{column} {value!r} is not a decimal number") from None
+    if not number.is_finite():
+        raise RowError(f"{column} {value!r} is not a decimal number")
+    return number
+
+
+def _date(value: str, column: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RowError(f"{column} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def read_customers(path: Path, problems: list[str]) -> list[Customer]:
+    """``customers.csv``; duplicate ids and rows without id or name are problems."""
+    customers: dict[str, Customer] = {}
+    for number, row in _rows(path, CUSTOMERS):
+        customer_id, name = row["customer_id"], row["name"]
+        if not customer_id or not name:
+            problems.append(f"{path}: row {number}: customer_id and name are required")
+        elif customer_id in customers:
+            problems.append(f"{path}: row {number}: duplicate customer_id {customer_id}")
+        else:
+            ibans = tuple(i.strip() for i in row["ibans"].split("|") if i.strip())
+            customers[customer_id] = Customer(customer_id, name, ibans, row["currency"] or None,
+                                              row["sales_rep"] or None)
+    return list(customers.values())
+
+
+def read_open_items(path: Path, customer_ids: set[str], problems: list[str]) -> list[OpenItem]:
+    """``open_items.csv``: one problem line per bad row; duplicated ids are all refused."""
+    parsed: list[tuple[int, OpenItem]] = []
+    for number, row in _rows(path, OPEN_ITEMS):
+        try:
+            parsed.append((number, _open_item(row, customer_ids)))
+        except RowError as exc:
+            problems.append(f"{path}: row {number}: {exc}")
+    counts = Counter(item.invoice_id for _, item in parsed)
+    items = []
+    for number, item in parsed:
+        if counts[item.invoice_id] > 1:
+            problems.append(f"{path}: row {number}: duplicate invoice_id {item.invoice_id} "
+                            f"({counts[item.invoice_id]} rows; none used)")
+        else:
+            items.append(item)
+    return items
+
+
+def _open_item(row: dict[str, str], customer_ids: set[str]) -> OpenItem:
+    if not row["invoice_id"]:
+        raise RowError("invoice_id is empty")
+    if row["customer_id"] not in customer_ids:
+        raise RowError(f"unknown customer {row['customer_id']!r} for {row['invoice_id']}")
+    currency = row["currency"].upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise RowError(f"currency {row['currency']!r} is not an ISO 4217 code")
+    amount = _decimal(row["amount"], "amount")
+    open_amount = _decimal(row["open_amount"], "open_amount")
+    if amount < 0 or open_amount < 0:
+        raise RowError(f"negative amount for {row['invoice_id']}")
+    if open_amount > amount:
+        raise RowError(f"open_amount {open_amount} exceeds amount {amount}")
+    return OpenItem(
+        row["invoice_id"], row["customer_id"], _date(row["issue_date"], "issue_date"),
+        _date(row["due_date"], "due_date"), currency, amount, open_amount,
+        row["reference"] or None,
+    )
+
+
+def read_history(path: Path, customer_ids: set[str], problems: list[str]) -> list[PayerAlias]:
+    """``history.csv``: past payments finance applied by hand, as payer aliases."""
+    aliases = []
+    for number, row in _rows(path, HISTORY):
+        if row["customer_id"] not in customer_ids:
+            problems.append(f"{path}: row {number}: unknown customer {row['customer_id']!r}")
+        elif not (row["payer_name"] or row["payer_iban"]):
+            problems.append(f"{path}: row {number}: needs a payer_name or payer_iban")
+        else:
+            aliases.append(PayerAlias(row["customer_id"], row["payer_name"] or None,
+                                      row["payer_iban"] or None))
+    return aliases
+
+
+def match_rows(proposal: Proposal) -> list[dict[str, str]]:
+    """The ``matches.csv`` rows of one transaction (one per invoice, or one empty)."""
+    tx = proposal.transaction
+    reason = proposal.reason
+    if proposal.alternatives and proposal.status == "suggested":
+        alternatives = [", ".join(p.invoice_ids) for p in proposal.alternatives if p.invoice_ids]
+        if alternatives:
+            reason += "; alternatives: " + " | ".join(alternatives[:3])
+    base = {
+        "transaction_id": tx.bank_reference,
+        "booking_date": tx.booking_date.isoformat(),
+        "amount": str(tx.amount),
+        "currency": tx.currency,
+        "payer_name": tx.payer_name or "",
+        "status": proposal.status,
+        "confidence": f"{proposal.confidence:.4f}".rstrip("0").rstrip("."),
+        "reason": f"[{proposal.rule}] {reason}",
+    }
+    if not proposal.applications:
+        return [{**base, "invoice_id": "", "applied_amount": "0"}]
+    return [
+        {**base, "invoice_id": a.invoice_id, "applied_amount": str(a.applied_amount)}
+        for a in proposal.applications
+    ]
+
+
+def write_matches(path: Path, proposals: Iterable[Proposal]) -> int:
+    """Write ``matches.csv`` whole or not at all (a temporary file renamed into place).
+
+    Returns:
+        The number of rows written.
+    """
+    folder = path.parent if str(path.parent) else Path()
+    handle, temporary = tempfile.mkstemp(prefix=".matches-", suffix=".csv", dir=folder)
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=MATCHES)
+            writer.writeheader()
+            for proposal in proposals:
+                rows = match_rows(proposal)
+                writer.writerows(rows)
+                count += len(rows)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
