@@ -25,7 +25,7 @@ from hub.errors import BadDocument
 
 Element = str | list[str]
 
-CHUNK_SIZE = 256 * 1024
+CHUNK_SIZE = 64 * 1024
 MAX_SEGMENT_CHARS = 64 * 1024
 _WHITESPACE = " \r\n\t"
 

@@ -94,8 +94,8 @@ def gln_or_none(identifier: str) -> str | None:
 
 
 def gtin_or_none(identifier: str) -> str | None:
-    """The identifier when it has the shape of a GTIN (8 to 14 digits), else None."""
-    return identifier if 8 <= len(identifier) <= 14 and identifier.isdigit() else None
+    """The identifier when it has the length of a GTIN-8, -12, -13 or -14, else None."""
+    return identifier if len(identifier) in (8, 12, 13, 14) and identifier.isdigit() else None
 
 
 def country_or_none(code: str) -> str | None:
@@ -104,7 +104,7 @@ def country_or_none(code: str) -> str | None:
 
 
 # UN/ECE Recommendation 20 for the EDIFACT 6411 and X12 355 codes that are not Rec 20.
-UNIT_CODES = {"PCE": "C62", "PCS": "C62", "PC": "C62", "EA": "EA", "UN": "C62", "CT": "CT"}
+UNIT_CODES = {"PCE": "C62", "PCS": "C62", "PC": "C62", "UN": "C62", "KG": "KGM"}
 
 
 def unit_code(code: str) -> str | None:
