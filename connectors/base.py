@@ -40,6 +40,7 @@ BUILTIN_EXTRACTORS: tuple[str, ...] = (
 BUILTIN_TRANSPORTS: tuple[str, ...] = (
     "connectors.folder:FolderTransport",
     "connectors.web.portal:PortalTransport",
+    "connectors.email.imap:ImapTransport",
 )
 
 EXTRACTOR_GROUP = "o2c.extractors"

@@ -500,3 +500,5 @@ class IdempotencyKeyRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     order_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
+
+from hub import schema_email as _schema_email  # noqa: E402, F401 - registers the e-mail tables

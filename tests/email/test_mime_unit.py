@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from email.message import EmailMessage
 from typing import ClassVar
 
@@ -15,7 +16,9 @@ from hub.errors import BadDocument, NotAnOrder
 from hub.model import Line, Order, Source
 from tests.email.mails import message, raw
 
-ORDER_TEXT = "Bon de commande n° BC-2026-118\n\n10 cartons réf. AB-123\nRéf CD-456 x 4 à 3,20 € HT\n"
+ORDER_TEXT = (
+    "Bon de commande n° BC-2026-118\n\n10 cartons réf. AB-123\nRéf CD-456 x 4 à 3,20 € HT\n"
+)
 
 
 class OrderLetter(Extractor):
@@ -34,7 +37,7 @@ class OrderLetter(Extractor):
         if number == "BAD":
             raise BadDocument("broken letter", location="line 1")
         return [Order(buyer_order_number=number,
-                      lines=[Line(line_number=1, seller_item_code=code, quantity=qty)],
+                      lines=[Line(line_number=1, seller_item_code=code, quantity=Decimal(qty))],
                       source=Source(channel=raw.channel, format="order-letter",
                                     sha256=raw.sha256))]
 
