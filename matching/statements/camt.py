@@ -14,6 +14,7 @@ entry is one transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -28,9 +29,7 @@ from matching.statements.common import iso_date
 from matching.statements.model import BankTransaction, Statement
 
 _CONTAINERS = ("Stmt", "Ntfctn", "Rpt")
-# libxml2's words for a document that stops before its end.
-_TRUNCATION = ("Premature end", "end of data", "EndTag", "not properly terminated",
-               "Extra content", "Couldn't find end")
+_CLOSED = re.compile(rb"</([\w.-]+:)?Document>\s*$")
 _OPENING = ("OPBD", "PRCD")
 _CLOSING = ("CLBD",)
 
@@ -47,16 +46,18 @@ def read(stream: IO[bytes], fmt: str = "camt.053") -> Iterator[BankTransaction |
     """
     tags = tuple(f"{{*}}{name}" for name in ("Ntry", *_CONTAINERS))
     reader: _Reader | None = None
+    tail = _Tail(stream)
     try:
-        for element in safe_xml.iterparse(stream, tags):
+        for element in safe_xml.iterparse(tail, tags):  # type: ignore[arg-type]
             if reader is None:
                 reader = _Reader(etree.QName(element).namespace or "", fmt)
             yield from reader.element(element)
     except BadDocument as error:
         if "DOCTYPE" in error.reason:
             error.code = "HOSTILE_XML"
-        elif any(s in error.reason for s in _TRUNCATION):
+        elif tail.truncated():
             error.code = "TRUNCATED"
+            error.reason = f"file ends before the document does ({error.reason})"
         raise
     if reader is None:
         raise BadDocument("no CAMT statement or notification found", code="TRUNCATED")
@@ -178,3 +179,36 @@ def _root_path(element: Element) -> str:
         names.append(etree.QName(parent).localname)
         parent = parent.getparent()
     return "/" + "/".join(reversed(names))
+
+
+class _Tail:
+    """Passes reads through, keeping the last bytes: a document that does not end with
+    its closing root tag was cut short (truncated), whatever libxml2 says about it.
+
+    ``peek`` lets :func:`hub.safe_xml.iterparse` check the prolog for a DOCTYPE on any
+    stream, including ``BytesIO`` which has no ``peek`` of its own.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.ahead = b""
+        self.last = b""
+
+    def peek(self, size: int) -> bytes:
+        if len(self.ahead) < size:
+            self.ahead += self.stream.read(size - len(self.ahead))
+        return self.ahead
+
+    def read(self, size: int = -1) -> bytes:
+        if self.ahead:
+            chunk, self.ahead = (self.ahead, b"") if size < 0 else (
+                self.ahead[:size], self.ahead[size:])
+        else:
+            chunk = self.stream.read(size)
+        if chunk:
+            self.last = (self.last + chunk)[-256:]
+        return chunk
+
+    def truncated(self) -> bool:
+        rest = self.ahead + self.stream.read()
+        return not _CLOSED.search((self.last + rest)[-256:])

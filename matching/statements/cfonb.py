@@ -52,7 +52,7 @@ class _Run:
     currency: str
     opening: Decimal
     opening_date: date
-    line: int
+    location: str
     movement: _Movement | None = None
 
 
@@ -64,8 +64,7 @@ def read(stream: IO[bytes], fmt: str = "cfonb120") -> Iterator[BankTransaction |
             code, a complement or movement outside a statement, or a missing ``07``.
     """
     run: _Run | None = None
-    for number, record in _records(stream):
-        where = f"line {number}"
+    for where, record in _records(stream):
         code = record[:2]
         if code == "01":
             if run is not None:
@@ -73,7 +72,7 @@ def read(stream: IO[bytes], fmt: str = "cfonb120") -> Iterator[BankTransaction |
                     "new statement (01) before the previous one's closing record 07",
                     location=where, code="TRUNCATED",
                 )
-            run = _opening(record, number)
+            run = _opening(record, where)
         elif run is None:
             raise BadDocument(
                 f"record {code} outside a statement (no 01 before it)", location=where,
@@ -93,11 +92,11 @@ def read(stream: IO[bytes], fmt: str = "cfonb120") -> Iterator[BankTransaction |
     if run is not None:
         raise BadDocument(
             f"file ends inside the statement of account {run.account} (no 07 record)",
-            location=f"line {run.line}", code="TRUNCATED",
+            location=run.location, code="TRUNCATED",
         )
 
 
-def _records(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
+def _records(stream: IO[bytes]) -> Iterator[tuple[str, str]]:
     """Records with their line (or, without line breaks, record) number."""
     head = stream.read(RECORD + 2)
     if b"\n" not in head and b"\r" not in head and len(head) > RECORD:
@@ -113,7 +112,7 @@ def _records(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
                 f"record of {len(line)} characters, CFONB 120 records have {RECORD}",
                 location=f"line {number}", code="BAD_RECORD_LENGTH",
             )
-        yield number, line
+        yield f"line {number}", line
 
 
 def _glued_lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
@@ -122,7 +121,7 @@ def _glued_lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
     yield from stream
 
 
-def _unbroken(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
+def _unbroken(head: bytes, stream: IO[bytes]) -> Iterator[tuple[str, str]]:
     buffer = head
     number = 0
     while True:
@@ -140,7 +139,7 @@ def _unbroken(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
                 location=f"record {number}", code="BAD_RECORD_LENGTH",
             )
         record, buffer = buffer[:RECORD], buffer[RECORD:]
-        yield number, record.decode("latin-1")
+        yield f"record {number}", record.decode("latin-1")
 
 
 def amount(field_text: str, decimals: str, where: str) -> Decimal:
@@ -181,15 +180,14 @@ _RIB_LETTERS = {
 }
 
 
-def _opening(record: str, number: int) -> _Run:
-    where = f"line {number}"
+def _opening(record: str, where: str) -> _Run:
     return _Run(
         account=_account(record),
         number=record[21:32],
         currency=record[16:19].strip(),
         opening=amount(record[90:104], record[19], where),
         opening_date=ddmmyy(record[34:40], location=where),
-        line=number,
+        location=where,
     )
 
 
@@ -211,7 +209,7 @@ def _closing(record: str, run: _Run, where: str, fmt: str) -> Statement:
         opening_date=run.opening_date,
         closing_date=closing_date,
         balance_currencies=tuple(dict.fromkeys((run.currency, record[16:19].strip()))),
-        location=f"line {run.line}",
+        location=run.location,
     )
 
 

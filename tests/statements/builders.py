@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -65,3 +66,66 @@ def cfonb_record(code: str, amount: str, *, day: str = "150524", label: str = ""
         body = f"{head}  {day}{'':50}{_cfonb_amount(Decimal(amount))}{'':16}"
     assert len(body) == 120, (code, len(body))
     return body
+
+
+def camt053(
+    entries: Sequence[str],
+    *,
+    version: str = "08",
+    prefix: str = "c",
+    opening: str = "1000.00",
+    closing: str | None = None,
+    currency: str = "EUR",
+    closing_currency: str | None = None,
+    account: str = "FR7630006000011234567890189",
+) -> bytes:
+    """A CAMT.053 with a namespace prefix; ``entries`` are ``Ntry`` bodies (unprefixed,
+    the prefix is added) or amounts for a plain credit/debit entry."""
+    total = Decimal(opening)
+    bodies = []
+    for index, entry in enumerate(entries, 1):
+        if entry.startswith("<"):
+            bodies.append(entry)
+            continue
+        amount = Decimal(entry)
+        total += amount
+        bodies.append(
+            f"<Amt Ccy=\"{currency}\">{abs(amount)}</Amt>"
+            f"<CdtDbtInd>{'CRDT' if amount > 0 else 'DBIT'}</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+            f"<BookgDt><Dt>2024-05-15</Dt></BookgDt><ValDt><Dt>2024-05-15</Dt></ValDt>"
+            f"<AcctSvcrRef>REF{index}</AcctSvcrRef>"
+        )
+    closing_value = closing if closing is not None else str(total)
+    p = f"{prefix}:" if prefix else ""
+    ntries = "".join(f"<Ntry>{body}</Ntry>" for body in bodies)
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<Document xmlns{":" + prefix if prefix else ""}='
+        f'"urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version}">'
+        f"<BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2024-05-15T18:00:00</CreDtTm>"
+        f"</GrpHdr><Stmt><Id>S1</Id><CreDtTm>2024-05-15T18:00:00</CreDtTm>"
+        f"<Acct><Id><IBAN>{account}</IBAN></Id></Acct>"
+        f"{_balance('OPBD', opening, currency)}"
+        f"{_balance('CLBD', closing_value, closing_currency or currency)}"
+        f"{ntries}</Stmt></BkToCstmrStmt></Document>"
+    )
+    if prefix:
+        xml = _prefixed(xml, p)
+    return xml.encode()
+
+
+def _balance(code: str, amount: str, currency: str) -> str:
+    value = Decimal(amount)
+    return (
+        f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp>"
+        f"<Amt Ccy=\"{currency}\">{abs(value)}</Amt>"
+        f"<CdtDbtInd>{'CRDT' if value >= 0 else 'DBIT'}</CdtDbtInd>"
+        f"<Dt><Dt>2024-05-15</Dt></Dt></Bal>"
+    )
+
+
+def _prefixed(xml: str, prefix: str) -> str:
+    declaration, body = xml.split("\n", 1)
+    tagged = re.sub(r"<(/?)([A-Za-z]\w*)(?=[\s>/])",
+                    lambda m: f"<{m.group(1)}{prefix}{m.group(2)}", body)
+    return f"{declaration}\n{tagged}"

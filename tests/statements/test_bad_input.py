@@ -1,0 +1,164 @@
+"""Every kind of bad statement gets its typed reason, with the line or XPath."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from hub.errors import BadDocument
+from matching.statements import parse, stream
+from tests.conftest import SAMPLES
+from tests.statements.builders import camt053, cfonb_record, mt940
+
+STMT = "/Document/BkToCstmrStmt/Stmt[1]"
+
+
+def _refusal(content: bytes, name: str = "bad") -> BadDocument:
+    with pytest.raises(BadDocument) as caught:
+        parse(content, name)
+    return caught.value
+
+
+def test_truncated_camt() -> None:
+    content = camt053(["150.00", "-20.50"])
+    error = _refusal(content[: len(content) // 2], "cut.xml")
+    assert error.code == "TRUNCATED"
+    assert str(error).startswith("cut.xml: line 2: file ends before the document does")
+
+
+def test_truncated_mt940() -> None:
+    content = mt940([("240102", "150.00", "R1")])
+    cut = content[: content.index(b":62F:")]
+    error = _refusal(cut, "cut.sta")
+    assert (error.code, error.location) == ("TRUNCATED", "line 2")
+    assert "has no closing balance" in error.reason
+
+
+def test_truncated_cfonb() -> None:
+    records = [cfonb_record("01", "100.00"), cfonb_record("04", "25.10", label="VIR")]
+    error = _refusal("\n".join(records).encode(), "cut.cfo")
+    assert (error.code, error.location) == ("TRUNCATED", "line 1")
+
+
+def test_truncated_bai2() -> None:
+    content = (SAMPLES / "bai2" / "moj_svb_us_example.bai2").read_bytes()
+    error = _refusal(content[: content.index(b"98,")], "cut.bai2")
+    assert (error.code, error.location) == ("TRUNCATED", "line 9")
+    assert error.reason == "file ends without its trailer record 99"
+
+
+def test_wrong_balances_name_the_statement() -> None:
+    error = _refusal(camt053(["150.00"], closing="1200.00"), "s.xml")
+    assert (error.code, error.location) == ("BAD_BALANCE", STMT)
+    assert error.reason == (
+        "statement S1 of account FR7630006000011234567890189 does not balance: opening"
+        " 1000.00 + movements 150.00 = 1150.00, but closing balance is 1200.00"
+    )
+
+
+def test_wrong_cfonb_balance() -> None:
+    records = [cfonb_record("01", "100.00"), cfonb_record("04", "25.10", label="VIR"),
+               cfonb_record("07", "125.00")]
+    error = _refusal("\n".join(records).encode())
+    assert (error.code, error.location) == ("BAD_BALANCE", "line 1")
+
+
+def test_unknown_currency() -> None:
+    error = _refusal(mt940([("240102", "150.00", "R1")], currency="XYZ"))
+    assert (error.code, error.location) == ("UNKNOWN_CURRENCY", "line 6")
+    assert error.reason == "unknown currency 'XYZ'"
+
+
+def test_mixed_currency() -> None:
+    error = _refusal(camt053(["150.00"], closing_currency="USD"))
+    assert (error.code, error.location) == ("MIXED_CURRENCY", STMT)
+    assert "mixes currencies EUR, USD" in error.reason
+
+
+def test_entry_in_another_currency() -> None:
+    entry = ("<Amt Ccy=\"CHF\">5.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+             "<BookgDt><Dt>2024-05-15</Dt></BookgDt>")
+    error = _refusal(camt053(["150.00", entry], closing="1155.00"))
+    assert error.code == "MIXED_CURRENCY"
+
+
+@pytest.mark.parametrize(("currency", "amount"), [("EUR", "10.125"), ("JPY", "100.5"),
+                                                  ("KWD", "1.0005")])
+def test_wrong_decimals(currency: str, amount: str) -> None:
+    error = _refusal(camt053([amount], currency=currency, opening="0", closing=amount))
+    assert (error.code, error.location) == ("BAD_DECIMALS", f"{STMT}/Ntry[1]")
+    assert error.reason.startswith(f"amount {amount} has more decimals than {currency} allows")
+
+
+def test_trailing_zeros_are_not_wrong_decimals() -> None:
+    (statement,) = parse(camt053(["10.120"], opening="0", closing="10.12"), "ok")
+    assert statement.closing_balance == statement.transactions[0].amount
+
+
+def test_cfonb_line_of_wrong_length() -> None:
+    records = [cfonb_record("01", "100.00"), cfonb_record("04", "25.10")[:-3],
+               cfonb_record("07", "125.10")]
+    error = _refusal("\n".join(records).encode(), "short.cfo")
+    assert str(error) == (
+        "short.cfo: line 2: record of 117 characters, CFONB 120 records have 120"
+    )
+    assert error.code == "BAD_RECORD_LENGTH"
+
+
+def test_cfonb_without_line_breaks_of_wrong_length() -> None:
+    records = [cfonb_record("01", "100.00"), cfonb_record("07", "100.00")]
+    error = _refusal(("".join(records) + "0730003").encode())
+    assert (error.code, error.location) == ("BAD_RECORD_LENGTH", "record 3")
+
+
+def test_mt940_field_out_of_order() -> None:
+    content = mt940([("240102", "150.00", "R1")])
+    moved = content.replace(b":61:", b":62F:C240102EUR1000,00\r\n:61:", 1)
+    error = _refusal(moved, "order.sta")
+    assert str(error) == (
+        "order.sta: line 7: field :61: out of order (after a field that must follow it)"
+    )
+    assert error.code == "FIELD_OUT_OF_ORDER"
+
+
+def test_mt940_balance_before_account() -> None:
+    lines = mt940([("240102", "150.00", "R1")]).split(b"\r\n")
+    account = lines.pop(2)  # :25: moved after the opening balance
+    lines.insert(4, account)
+    error = _refusal(b"\r\n".join(lines))
+    assert (error.code, error.location) == ("FIELD_OUT_OF_ORDER", "line 4")
+    assert error.reason == "field :60F: before the account field :25:"
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><x>&lol2;</x></Document>
+"""
+
+
+def test_xml_bomb_is_refused() -> None:
+    error = _refusal(BOMB, "bomb.xml")
+    assert (error.code, error.location) == ("HOSTILE_XML", "prolog")
+    assert "entity" in error.reason
+
+
+def test_invalid_date() -> None:
+    content = camt053(["150.00"]).replace(b"<c:Dt>2024-05-15</c:Dt></c:BookgDt>",
+                                          b"<c:Dt>2024-02-30</c:Dt></c:BookgDt>")
+    error = _refusal(content)
+    assert (error.code, error.location) == ("BAD_DATE", f"{STMT}/Ntry[1]/BookgDt")
+
+
+def test_not_a_statement() -> None:
+    error = _refusal(b"hello, world", "note.txt")
+    assert (error.code, str(error)) == (
+        "UNKNOWN_FORMAT",
+        "note.txt: not a bank statement o2c reads (CAMT.053/054, MT940/942, CFONB 120, BAI2)",
+    )
+
+
+def test_xml_bomb_is_refused_when_streamed_directly() -> None:
+    with pytest.raises(BadDocument) as caught:
+        list(stream(io.BytesIO(BOMB), "camt.053", "bomb.xml"))
+    assert (caught.value.code, caught.value.source) == ("HOSTILE_XML", "bomb.xml")
