@@ -129,6 +129,7 @@ def main() -> None:
 
 def measure(big: Path, small: Path, full: int, quarter: int) -> list[tuple[str, str]]:
     size = big.stat().st_size / 1048576
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
     pyd_time, segments = timed(pydifact_parse, big)
     stream_time, orders = timed(o2c_stream, big)
     extract_time, extracted = timed(o2c_extract, big)
@@ -138,7 +139,7 @@ def measure(big: Path, small: Path, full: int, quarter: int) -> list[tuple[str, 
     pyd_mem_small = peak(pydifact_parse, small)
     return [
         ("interchange", f"{full} ORDERS messages x {LINES} lines, {segments} segments, "
-                        f"{size:.1f} MiB (sha256 {hashlib.sha256(big.read_bytes()).hexdigest()[:12]})"),
+                        f"{size:.1f} MiB (sha256 {digest[:12]})"),
         ("pydifact 0.2.3 bare parse (ceiling)", f"{pyd_rate:,.0f} messages/s ({pyd_time:.1f} s)"),
         ("o2c streamed extraction to canonical orders", f"{stream_rate:,.0f} messages/s "
                                                        f"({stream_time:.1f} s)"),
