@@ -52,8 +52,10 @@ TOTAL_RE = re.compile(
 )
 CURRENCY_WORD = re.compile(r"\b(?:devise|currency)\s*:?\s*(?P<cur>[A-Z]{3})\b", re.IGNORECASE)
 _COURTESY = re.compile(
-    r"^\W*(bonjour|bonsoir|hello|hi|dear|cher|ch[eè]re|madame|monsieur|mesdames|messieurs"
-    r"|merci|thanks|thank you|please|svp|s'il vous pla[iî]t|good morning)\b[^\n]{0,40}$",
+    r"^\W*((bonjour|bonsoir|hello|hi|dear|cher|ch[eè]re|madame|monsieur|mesdames|messieurs"
+    r"|good morning)\b[\w\s.,'-]{0,30}[,!.:]*"
+    r"|(merci|thanks|thank you)( beaucoup| d'avance| par avance| in advance| a lot)?[,!.]*"
+    r"|(please find|veuillez trouver|ci-joint|ci-dessous|voici)\b[^\n]{0,60})\s*$",
     re.IGNORECASE,
 )
 
@@ -126,6 +128,8 @@ def _read_one(reading: BodyReading, line: str, reference: date | None) -> None:
         return
     if delivery:
         _set_header_delivery(reading, delivery[0])
+        if sum(c.isalpha() for c in rest) >= 4:  # "..., quai B": keep what else it says
+            reading.notes.append(" ".join(line.split()))
     if _read_total(reading, plain(rest)):
         return
     if not understood and not _COURTESY.match(line) and (currency := CURRENCY_WORD.search(text)):
@@ -242,7 +246,7 @@ _FIRM_ORDER = re.compile(
     r"|please (ship|deliver|send)|nous (vous )?commandons|je (vous )?commande|passer commande"
     r"|we (would like to )?order|bon de commande|purchase order|commande ferme"
     r"|please find our order"
-    r"|notre commande|our order)",
+    r"|notre commande|our order|commande\s*n[°o]|order\s*(no|number|#))",
     re.IGNORECASE,
 )
 

@@ -222,7 +222,7 @@ class EmailExtractor(Extractor):
 
     def _body_order(self, mail: Mail, walk: Walk, notes: list[str]) -> Order:
         chosen, reading = _best_reading(walk, mail)
-        text = "\n".join(b.text for b in walk.bodies)
+        text = "\n".join("\n".join(author_lines(b.text)) for b in walk.bodies)
         reason = not_an_order_reason(
             mail.headers, mail.subject, text, has_lines=bool(reading.lines)
         )
