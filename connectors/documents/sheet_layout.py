@@ -10,6 +10,7 @@ row of values, or an address continued on the rows below its label.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from connectors.documents import sheet_vocab as vocab
@@ -18,6 +19,7 @@ from connectors.documents.sheet_values import text
 
 _LINE_ROLES = frozenset({*vocab.ITEM_ROLES, vocab.QUANTITY, vocab.UNIT_PRICE, vocab.AMOUNT})
 _CONTINUED = frozenset({*vocab.ADDRESS_FIELDS, vocab.NOTES})
+_NUMBER = re.compile(r"^[-+]?[\d\s\u00a0\u202f.,]*\d$")  # a quantity row is no header row
 _ENDS_TABLE = frozenset({vocab.TOTAL, vocab.ORDER_NUMBER, vocab.NOTES})
 
 
@@ -57,10 +59,13 @@ class Table:
     rows: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     end: int = 0
+    _columns: dict[str, int] | None = field(default=None, repr=False)
 
     def column(self, role: str) -> int | None:
         """The column index of a role, None when the table has no such column."""
-        return next((c for c, r in self.roles.items() if r == role), None)
+        if self._columns is None:
+            self._columns = {r: c for c, r in self.roles.items()}
+        return self._columns.get(role)
 
 
 def row_roles(row: list[Cell]) -> tuple[dict[int, str], dict[int, str]]:
@@ -78,14 +83,17 @@ def row_roles(row: list[Cell]) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def is_table_header(row: list[Cell]) -> bool:
-    """Whether a row holds the column labels of a lines table."""
+    """Whether a row holds the column labels of a lines table.
+
+    Most of its cells must be known labels, at least one of them a line column; or, for
+    wide tables with columns of their own (colour, size), three line columns at least.
+    """
     roles, _ = row_roles(row)
+    line_roles = sum(1 for role in roles.values() if role in _LINE_ROLES)
+    if len(roles) < 2 or not line_roles:
+        return False
     filled = sum(1 for cell in row if text(cell) is not None)
-    return (
-        len(roles) >= 2
-        and len(roles) * 10 >= filled * 6
-        and any(role in _LINE_ROLES for role in roles.values())
-    )
+    return len(roles) * 10 >= filled * 6 or line_roles >= 3
 
 
 def table_score(rows: list[list[Cell]]) -> int:
@@ -117,10 +125,12 @@ def _read_table(grid: Grid, header: int) -> Table:
         filled = [(c, v) for c, v in enumerate(row) if text(v) is not None]
         if not filled:
             continue
-        if is_table_header(row) or _footer(filled, _has_quantity(row, quantity)):
+        has_quantity = _has_quantity(row, quantity)
+        numeric = has_quantity and _NUMBER.match(str(row[quantity or 0]).strip()) is not None
+        if (not numeric and is_table_header(row)) or _footer(filled, has_quantity):
             table.end = index
             return table
-        if _has_quantity(row, quantity) or len(filled) > 1 or quantity is None:
+        if has_quantity or len(filled) > 1 or quantity is None:
             table.rows.append(index)
         else:
             table.notes.append(str(text(filled[0][1])))

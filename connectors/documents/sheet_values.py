@@ -41,6 +41,8 @@ def text(cell: Cell) -> str | None:
     """The cell as trimmed text, None when empty."""
     if cell is None:
         return None
+    if type(cell) is str:  # the common case first: most cells are text
+        return " ".join(cell.split()) or None
     if isinstance(cell, float):
         value = str(excel_number(cell))
     elif isinstance(cell, datetime):

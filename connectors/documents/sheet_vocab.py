@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Roles of a lines-table column.
 LINE_NUMBER = "line_number"
@@ -175,18 +176,30 @@ _LINE_INDEX = _index(_LINE_LABELS)
 _HEADER_INDEX = _index(_HEADER_LABELS)
 
 
-def line_role(text: str) -> str | None:
-    """The lines-table role of a column label, or None."""
-    return _LINE_INDEX.get(label_key(text))
+_MAX_LABEL = 48
 
 
+def _could_be_label(text: str) -> bool:
+    # Data cells (numbers, long descriptions) are by far the most cells of a sheet:
+    # skipping them keeps label search off the hot path.
+    return (
+        len(text) <= _MAX_LABEL
+        and not text[:1].isdigit()
+        and sum(c.isdigit() for c in text) <= 3
+    )
+
+
+@lru_cache(maxsize=4096)
 def header_field(text: str) -> str | None:
     """The header-block field of a label, or None (a trailing ``:`` is allowed)."""
-    return _HEADER_INDEX.get(label_key(text))
+    return _HEADER_INDEX.get(label_key(text)) if _could_be_label(text) else None
 
 
+@lru_cache(maxsize=4096)
 def column_role(text: str) -> str | None:
     """The role of a lines-table column: a line field first, else an order-level field."""
+    if not _could_be_label(text):
+        return None
     key = label_key(text)
     return _LINE_INDEX.get(key) or _HEADER_INDEX.get(key)
 

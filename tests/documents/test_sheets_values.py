@@ -158,3 +158,12 @@ def test_stacked_tables_are_separate_orders_sharing_the_sheet_header() -> None:
     ]
     assert orders[0].total_amount == Decimal("10.00")
     assert orders[1].total_amount is None
+
+
+def test_wide_tables_with_columns_of_their_own_are_found() -> None:
+    content = (
+        "PO,W-1\n\nItem code,Colour,Size,Season,Fabric,Description,Qty\n"
+        "TS-01,navy,M,SS25,cotton,T-shirt,12\n"
+    )
+    [order] = SheetExtractor().extract(RawDocument(content.encode(), "wide.csv"))
+    assert (order.lines[0].seller_item_code, order.lines[0].quantity) == ("TS-01", Decimal(12))
