@@ -47,7 +47,7 @@ class MessageResult:
         type: UNH message type (``ORDERS``...), '' when unknown.
         order: The order, when the message could be read.
         problem: Why it could not, naming the segment.
-        message: The checked message, when its envelope was sound (for acknowledgements).
+        message: The message as read (for acknowledgements).
     """
 
     ref: str
@@ -163,8 +163,8 @@ def iter_results(
     walker = EnvelopeWalker(_Capped(stream, max_interchange_bytes()), syntax)
     for item in walker.messages():
         assert walker.header is not None
-        if isinstance(item, BadDocument):
-            yield MessageResult(ref="", type="", problem=item)
+        if item.problem is not None:
+            yield MessageResult(ref=item.ref, type=item.type, problem=item.problem, message=item)
             continue
         yield _map(item, _source(walker.header, item, raw, sha256))
 

@@ -87,6 +87,7 @@ class EdifactMessage:
     group_ref: str | None
     segments: list[Segment] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
+    problem: BadDocument | None = None
 
     @property
     def directory(self) -> str:
@@ -118,8 +119,8 @@ class EnvelopeWalker:
         self._groups = 0
         self._last = 0
 
-    def messages(self) -> Iterator[EdifactMessage | BadDocument]:
-        """Yield every message, or the problem that stands in its place.
+    def messages(self) -> Iterator[EdifactMessage]:
+        """Yield every message; one whose envelope is faulty carries its ``problem``.
 
         Raises:
             BadDocument: for a fault of the interchange itself, naming the segment.
@@ -220,17 +221,17 @@ class EnvelopeWalker:
 
     def _read_message(
         self, number: int, unh: Segment
-    ) -> tuple[EdifactMessage | BadDocument, tuple[int, Segment] | None]:
+    ) -> tuple[EdifactMessage, tuple[int, Segment] | None]:
         message = self._open_message(unh, number)
         while True:
             number, segment = self._next_or_eof("UNT")
             self._last = number
             if segment.tag in ("UNH", "UNZ", "UNG", "UNE"):
-                problem = BadDocument(
+                message.problem = BadDocument(
                     f"message {message.ref} has no UNT: {segment.tag} follows",
                     location=f"segment {number} ({segment.tag})",
                 )
-                return problem, (number, segment)
+                return message, (number, segment)
             message.segments.append(segment)
             message.numbers.append(number)
             if segment.tag == "UNT":
@@ -256,18 +257,18 @@ class EnvelopeWalker:
         )
 
     @staticmethod
-    def _check_unt(message: EdifactMessage) -> EdifactMessage | BadDocument:
+    def _check_unt(message: EdifactMessage) -> EdifactMessage:
         unt = message.segments[-1]
         where = message.where(len(message.segments) - 1)
         count = len(message.segments)
         if _as_int(value(unt, 0)) != count:
-            return BadDocument(
+            message.problem = BadDocument(
                 f"UNT counts {value(unt, 0)!r} segments, message {message.ref} has {count}",
                 location=where,
                 code="CONTROL_COUNT_MISMATCH",
             )
-        if value(unt, 1) != message.ref:
-            return BadDocument(
+        elif value(unt, 1) != message.ref:
+            message.problem = BadDocument(
                 f"UNT reference {value(unt, 1)!r} does not match UNH {message.ref!r}",
                 location=where,
                 code="CONTROL_REFERENCE_MISMATCH",

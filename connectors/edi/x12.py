@@ -74,8 +74,11 @@ class Transaction:
     control: str
     ref: str
     kind: str
+    group: list[str] = field(default_factory=list)
     segments: list[list[str]] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
+    problem: BadDocument | None = None
+    order: Order | None = None
 
     def where(self, index: int) -> str:
         """Location text for the segment at ``index``."""
@@ -93,8 +96,8 @@ class X12Walker:
             for number, piece in enumerate((p for p in pieces if p.strip(_WHITESPACE)), start=1)
         ]
 
-    def transactions(self) -> Iterator[Transaction | BadDocument]:
-        """Yield each transaction set, or the problem that stands in its place.
+    def transactions(self) -> Iterator[Transaction]:
+        """Yield each transaction set; one whose envelope is faulty carries its ``problem``.
 
         A file may hold several ISA..IEA interchanges one after the other.
 
@@ -108,7 +111,7 @@ class X12Walker:
                 raise BadDocument(f"{isa[0]} after IEA", location=f"segment {number} ({isa[0]})")
             index = yield from self._interchange(index)
 
-    def _interchange(self, start: int) -> Generator[Transaction | BadDocument, None, int]:
+    def _interchange(self, start: int) -> Generator[Transaction, None, int]:
         isa = self.segments[start][1]
         sender, control = _at(isa, 6), _at(isa, 13)
         groups, current, count = 0, None, 0
@@ -119,7 +122,7 @@ class X12Walker:
             if tag == "GS":
                 groups, current, count = groups + 1, segment, 0
             elif tag == "ST" and current is not None:
-                transaction, index = self._read(index, sender, control)
+                transaction, index = self._read(index, sender, control, current)
                 count += 1
                 yield transaction
                 continue
@@ -141,15 +144,19 @@ class X12Walker:
         raise BadDocument("interchange truncated: IEA missing at the end",
                           location=f"after segment {self.segments[-1][0]}")  # fmt: skip
 
-    def _read(self, index: int, sender: str, control: str) -> tuple[Transaction | BadDocument, int]:
+    def _read(
+        self, index: int, sender: str, control: str, group: list[str]
+    ) -> tuple[Transaction, int]:
         number, st = self.segments[index]
-        transaction = Transaction(sender, control, ref=_at(st, 2), kind=_at(st, 1))
+        transaction = Transaction(sender, control, ref=_at(st, 2), kind=_at(st, 1), group=group)
         for position in range(index, len(self.segments)):
             number, segment = self.segments[position]
             if segment[0] in ("ST", "GE", "IEA", "GS") and position != index:
-                problem = BadDocument(f"transaction {transaction.ref} has no SE",
-                                      location=f"segment {number} ({segment[0]})")  # fmt: skip
-                return problem, position
+                transaction.problem = BadDocument(
+                    f"transaction {transaction.ref} has no SE",
+                    location=f"segment {number} ({segment[0]})",
+                )
+                return transaction, position
             transaction.segments.append(segment)
             transaction.numbers.append(number)
             if segment[0] == "SE":
@@ -163,16 +170,17 @@ def _check(condition: bool, reason: str, where: str) -> None:
         raise BadDocument(reason, location=where, code="CONTROL_COUNT_MISMATCH")
 
 
-def _check_se(transaction: Transaction) -> Transaction | BadDocument:
+def _check_se(transaction: Transaction) -> Transaction:
     se = transaction.segments[-1]
     where = transaction.where(len(transaction.segments) - 1)
     count = len(transaction.segments)
     if _at(se, 1).lstrip("0") != str(count):
-        return BadDocument(f"SE counts {_at(se, 1)!r} segments, transaction has {count}",
-                           location=where, code="CONTROL_COUNT_MISMATCH")  # fmt: skip
-    if _at(se, 2) != transaction.ref:
-        return BadDocument("SE control number does not match ST", location=where,
-                           code="CONTROL_REFERENCE_MISMATCH")  # fmt: skip
+        transaction.problem = BadDocument(
+            f"SE counts {_at(se, 1)!r} segments, transaction has {count}",
+            location=where, code="CONTROL_COUNT_MISMATCH")  # fmt: skip
+    elif _at(se, 2) != transaction.ref:
+        transaction.problem = BadDocument("SE control number does not match ST", location=where,
+                                          code="CONTROL_REFERENCE_MISMATCH")  # fmt: skip
     return transaction
 
 
@@ -217,19 +225,36 @@ class X12OrderExtractor(Extractor):
         Raises:
             BadDocument: for a fault of the interchange itself.
         """
-        if len(raw.content) > MAX_BYTES:
-            raise BadDocument("interchange exceeds the 25 MiB limit", code="TOO_LARGE")
-        text = raw.content.decode("utf-8", errors="replace").lstrip("\ufeff" + _WHITESPACE)
         orders: list[Order] = []
         problems: list[BadDocument] = []
-        for item in X12Walker(text).transactions():
-            try:
-                if isinstance(item, BadDocument):
-                    raise item
-                orders.append(PurchaseOrderMapper(item, raw).order())
-            except BadDocument as problem:
-                problems.append(problem.with_source(raw.name))
+        for item in self.results(raw):
+            if item.problem is not None:
+                problems.append(item.problem.with_source(raw.name))
+            elif item.order is not None:
+                orders.append(item.order)
         return orders, problems
+
+    def results(self, raw: RawDocument) -> list[Transaction]:
+        """Every transaction set, with its ``order`` or its ``problem`` (for the 997).
+
+        Raises:
+            BadDocument: for a fault of the interchange itself.
+        """
+        if len(raw.content) > MAX_BYTES:
+            raise BadDocument("interchange exceeds the 25 MiB limit", code="TOO_LARGE",
+                              source=raw.name)  # fmt: skip
+        text = raw.content.decode("utf-8", errors="replace").lstrip("\ufeff" + _WHITESPACE)
+        try:
+            transactions = list(X12Walker(text).transactions())
+        except BadDocument as error:
+            raise error.with_source(raw.name) from None
+        for item in transactions:
+            if item.problem is None:
+                try:
+                    item.order = PurchaseOrderMapper(item, raw).order()
+                except BadDocument as problem:
+                    item.problem = problem
+        return transactions
 
 
 class PurchaseOrderMapper:
