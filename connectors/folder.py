@@ -43,7 +43,8 @@ _REASON_SUFFIX = ".reason.txt"
 
 
 class FolderConfig(TransportConfig):
-    """A drop folder (``[[transports]] kind = "folder"`` in ``o2c.toml``)."""
+    """A drop folder: a ``[connectors.NAME]`` section of ``o2c.toml`` with
+    ``transport = "folder"``."""
 
     path: Path
     """The folder files are dropped into; it must exist."""

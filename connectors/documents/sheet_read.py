@@ -38,9 +38,13 @@ _DELIMITERS = (";", ",", "\t", "|")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HIGH_1252 = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
 _MOJIBAKE = re.compile(f"[ÂÃ][{re.escape(_HIGH_1252)}]|â€")
+# Windows-1252 signs that never follow a lowercase letter in real text, but are what
+# Mac Roman accents (é, à, î...) become when read as Windows-1252.
+_OTHER_8BIT = re.compile(r"[a-z][ƒˆ˜†‡‰Ž]")
 _FOREIGN = re.compile(
     rb"^\s*(?:UNA|UNB\+|ISA[*|^~]|<|%PDF|\{|From |(?:received|return-path|mime-version"
-    rb"|message-id|from|delivered-to|x-[\w-]+|content-type|subject):)",
+    rb"|message-id|from|to|cc|date|sender|reply-to|delivered-to|x-[\w-]+|content-type"
+    rb"|subject|dkim-signature|arc-[\w-]+|authentication-results|user-agent):)",
     re.IGNORECASE,
 )
 
@@ -158,6 +162,14 @@ def _refuse_mixed(text: str) -> None:
         raise BadDocument(
             f"mixes UTF-8 and Windows-1252 text ({match.group()!r} is a UTF-8 letter read "
             "as Windows-1252); re-save the file in one encoding",
+            location=f"row {row}",
+        )
+    match = _OTHER_8BIT.search(text)
+    if match:
+        row = text.count("\n", 0, match.start()) + 1
+        raise BadDocument(
+            f"not Windows-1252 text ({match.group()!r} inside a word: Mac Roman or another "
+            "8-bit encoding); re-save the file as UTF-8",
             location=f"row {row}",
         )
 

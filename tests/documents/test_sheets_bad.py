@@ -62,6 +62,12 @@ def test_a_file_mixing_utf8_and_cp1252_is_refused_not_misread() -> None:
     assert "row 2: mixes UTF-8 and Windows-1252" in message
 
 
+def test_mac_roman_is_not_read_as_windows_1252() -> None:
+    content = (HEADER + "Référence;Désignation;Qté\nA1;Café moulu;2\n").encode("mac_roman")
+    message = _refusal(content)
+    assert "row 4: not Windows-1252 text ('fŽ' inside a word: Mac Roman" in message
+
+
 def test_control_characters_are_binary() -> None:
     assert "control character U+0007" in _refusal(HEADER + "Réf;Qté\x07\n")
 
@@ -212,13 +218,14 @@ def test_damaged_xlsx() -> None:
         b"%PDF-1.7\n1 0 obj\n",
         b"From: a@example.com\nTo: b@example.com\nSubject: Commande\n\nRef;Qty\nA1;2\n",
         b"Received: from mx\nFrom: a@example.com\n\nBonjour",
+        b"Date: Fri, 14 Mar 2025 09:00:00 +0100\nFrom: a@example.com\n\nRef,Qty\nA1,2\n",
         b'{"buyer_order_number": "1"}',
         b"Bonjour, merci de nous livrer 12 cartons de farine.\n",
         b"",
         bytes(range(256)),
     ],
-    ids=["edifact", "x12", "xml", "pdf", "email", "email-received", "json", "prose", "empty",
-         "binary"],
+    ids=["edifact", "x12", "xml", "pdf", "email", "email-received", "email-date", "json",
+         "prose", "empty", "binary"],
 )
 def test_other_formats_are_not_claimed(content: bytes) -> None:
     assert not SheetExtractor().identify(_raw(content, "x"))
