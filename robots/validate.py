@@ -217,7 +217,8 @@ def _remember(state: Run, order: Order, outcome: Outcome) -> None:
         return
     state.history.add(PastOrder(
         outcome.order_id, outcome.customer_id, order.buyer_order_number, outcome.status,
-        order.order_date or state.today, outcome.fingerprint, outcome.value))
+        order.order_date or state.today, outcome.fingerprint, outcome.value,
+        outcome.ship_to_address_id))
     if outcome.status == "validated":
         for line in outcome.lines:
             if line.product is not None:

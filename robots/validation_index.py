@@ -45,11 +45,12 @@ class Address:
     city: str | None = None
     country: str | None = None
     gln: str | None = None
+    key: tuple[str, str] = field(init=False, compare=False, repr=False)
+    """(postal code, street) in normal form, computed once."""
 
-    @property
-    def key(self) -> tuple[str, str]:
-        """(postal code, street) in normal form."""
-        return (text.postal_code(self.postal_code), text.street(self.street))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (text.postal_code(self.postal_code),
+                                         text.street(self.street)))
 
     def label(self) -> str:
         """One line for people: ``A-12 Dupont Lyon, 12 rue X, 69001 Lyon``."""
@@ -126,6 +127,7 @@ class MasterIndex:
         for item in open_items:
             self.open_items[item.customer_id].append(item)
         self._names: dict[str, str] | None = None
+        self._full_names: dict[str, str] | None = None
         self._descriptions: dict[str, str] | None = None
         self._product_words: dict[str, set[str]] | None = None
         self._name_words: dict[str, set[str]] | None = None
@@ -166,6 +168,12 @@ class MasterIndex:
         if self._names is None:
             self._names = {cid: text.company_name(c.name) for cid, c in self.customers.items()}
         return self._names
+
+    def customer_full_names(self) -> dict[str, str]:
+        """customer_id -> folded name with its legal form (built on first use)."""
+        if self._full_names is None:
+            self._full_names = {cid: text.fold(c.name) for cid, c in self.customers.items()}
+        return self._full_names
 
     def product_descriptions(self) -> dict[str, str]:
         """sku key -> folded description, for suggestions (built on first use)."""
@@ -233,6 +241,12 @@ class PastOrder:
     day: date | None
     fingerprint: tuple[tuple[str, Decimal], ...] = ()
     total: Decimal = Decimal(0)
+    ship_to: str | None = None
+
+    @property
+    def content_key(self) -> tuple[str, str | None, tuple[tuple[str, Decimal], ...]]:
+        """(customer, ship-to, lines): what makes two orders the same order."""
+        return (self.customer_id, self.ship_to, self.fingerprint)
 
 
 @dataclass
@@ -242,14 +256,14 @@ class History:
     Attributes:
         orders: Live orders (not rejected or cancelled) by id.
         by_po: (customer_id, buyer order number) -> order ids.
-        by_fingerprint: (customer_id, lines fingerprint) -> order ids.
+        by_fingerprint: (customer_id, ship-to, lines fingerprint) -> order ids.
         quantities: (customer_id, sku) -> [line count, quantity sum].
         exposure: customer_id -> totals of validated, grouped and released orders.
     """
 
     orders: dict[str, PastOrder] = field(default_factory=dict)
     by_po: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    by_fingerprint: dict[tuple[str, tuple[tuple[str, Decimal], ...]], set[str]] = field(
+    by_fingerprint: dict[tuple[str, str | None, tuple[tuple[str, Decimal], ...]], set[str]] = field(
         default_factory=lambda: defaultdict(set))
     quantities: dict[tuple[str, str], list[Decimal]] = field(default_factory=dict)
     exposure: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
@@ -260,7 +274,7 @@ class History:
         self.orders[order.order_id] = order
         self.by_po[(order.customer_id, order.buyer_order_number)].add(order.order_id)
         if order.fingerprint:
-            self.by_fingerprint[(order.customer_id, order.fingerprint)].add(order.order_id)
+            self.by_fingerprint[order.content_key].add(order.order_id)
         if order.status in EXPOSED_STATES:
             self.exposure[order.customer_id] += order.total
 
@@ -270,7 +284,7 @@ class History:
         if old is None:
             return
         self.by_po[(old.customer_id, old.buyer_order_number)].discard(order_id)
-        self.by_fingerprint.get((old.customer_id, old.fingerprint), set()).discard(order_id)
+        self.by_fingerprint.get(old.content_key, set()).discard(order_id)
         if old.status in EXPOSED_STATES:
             self.exposure[old.customer_id] -= old.total
 

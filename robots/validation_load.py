@@ -89,9 +89,11 @@ def load_history(session: Session, today: date, days: int) -> History:
     history = History()
     orders = {
         r.id: PastOrder(r.id, r.customer_id, r.buyer_order_number, r.status,
-                        r.order_date or r.received_at.date(), (), r.total_amount or Decimal(0))
+                        r.order_date or r.received_at.date(), (), r.total_amount or Decimal(0),
+                        r.ship_to_address_id)
         for r in session.execute(select(o.id, o.customer_id, o.buyer_order_number, o.status,
-                                        o.order_date, o.received_at, o.total_amount).where(live))
+                                        o.order_date, o.received_at, o.total_amount,
+                                        o.ship_to_address_id).where(live))
     }
     lines: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     li = OrderLineRow.__table__.c

@@ -84,7 +84,7 @@ def validate_order(
     outcome.fingerprint = fingerprint(outcome.lines)
     outcome.value = order_value(outcome.lines)
     ctx = Context(order_id, order, customer, outcome.lines, outcome.currency, index, history,
-                  settings, today, outcome.fingerprint)
+                  settings, today, outcome.fingerprint, outcome.ship_to_address_id)
     for rule in RULES:
         findings += rule(ctx)
     if customer is not None:

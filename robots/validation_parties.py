@@ -108,12 +108,14 @@ def _order_postal_codes(order: Order) -> set[str]:
 def _by_name(order: Order, index: MasterIndex, settings: ValidateSettings,
              ambiguity: _Ambiguity) -> CustomerMatch:
     name = text.company_name(order.buyer.name or (order.bill_to.name if order.bill_to else ""))
-    names = index.customer_names()
+    # With and without the legal form: OCR garbles "SARL" as readily as the name itself.
+    stated = order.buyer.name or (order.bill_to.name if order.bill_to else "")
+    names, full_names, full = index.customer_names(), index.customer_full_names(), text.fold(stated)
     pool = set(ambiguity.candidates)
     for postal_code in _order_postal_codes(order):
         pool |= index.by_postal_code.get(postal_code, set())
-    scored = sorted(((fuzz.token_sort_ratio(name, names[c]), c) for c in pool if name),
-                    reverse=True)
+    scored = sorted(((max(_similarity(name, names[c]), _similarity(full, full_names[c])), c)
+                     for c in pool if name), reverse=True)
     floor = scored[0][0] - settings.fuzzy_name_margin if scored else 0
     close = [c for s, c in scored if s >= floor]
     if scored and scored[0][0] >= settings.fuzzy_name_threshold:
@@ -124,6 +126,11 @@ def _by_name(order: Order, index: MasterIndex, settings: ValidateSettings,
         return CustomerMatch(None, finding=_ambiguous(
             order, index, sorted(ambiguity.candidates), ambiguity.rule))
     return CustomerMatch(None, finding=_unknown(order, index, settings, name))
+
+
+def _similarity(name: str, known: str) -> float:
+    # Word order differs between documents; OCR merges or splits words: take the better.
+    return max(fuzz.token_sort_ratio(name, known), fuzz.ratio(name, known))
 
 
 def _ambiguous(order: Order, index: MasterIndex, candidates: list[str], rule: str) -> Finding:

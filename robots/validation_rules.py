@@ -46,6 +46,7 @@ class Context:
     settings: ValidateSettings
     today: date
     fingerprint: tuple[tuple[str, Decimal], ...] = field(default=())
+    ship_to: str | None = None
 
 
 Rule = Callable[[Context], list[Finding]]
@@ -229,7 +230,8 @@ def check_quantities(ctx: Context) -> list[Finding]:
 
 
 def check_duplicates(ctx: Context) -> list[Finding]:
-    """An earlier live order of the customer with the same PO or the same lines."""
+    """An earlier live order of the customer with the same PO, or with the same lines to
+    the same ship-to within the window (a document resent by another channel)."""
     if ctx.customer is None:
         return []
     cid, history = ctx.customer.customer_id, ctx.history
@@ -249,7 +251,7 @@ def _same_content(ctx: Context) -> list[Finding]:
     window = timedelta(days=ctx.settings.duplicate_window_days)
     day = ctx.order.order_date or ctx.today
     for other_id in sorted(ctx.history.by_fingerprint.get(
-            (ctx.customer.customer_id, ctx.fingerprint), ())):
+            (ctx.customer.customer_id, ctx.ship_to, ctx.fingerprint), ())):
         other = ctx.history.orders[other_id]
         if other_id < ctx.order_id and other.day and abs(other.day - day) <= window:
             return [Finding(

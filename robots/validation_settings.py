@@ -60,9 +60,11 @@ class ValidateSettings(Section):
     check_delivery_dates: bool = True
     """Whether requested delivery dates are checked against today and lead times."""
 
-    duplicate_window_days: int = Field(default=14, ge=0)
-    """Orders of one customer with the same lines within this many days are
-    ``DUPLICATE_ORDER`` (the same PO number is a duplicate at any distance)."""
+    duplicate_window_days: int = Field(default=3, ge=0)
+    """Orders of one customer with the same lines to the same ship-to within this many
+    days are ``DUPLICATE_ORDER``: the same document sent twice, by fax and by e-mail.
+    Kept short because repeat orders of the same lines are normal replenishment. The same
+    PO number is a duplicate at any distance."""
 
     quantity_anomaly_factor: Decimal = Field(default=Decimal(10), gt=1)
     """A line quantity more than this many times the customer's average for the

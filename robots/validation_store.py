@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, update
 from sqlalchemy.orm import Session
 
-from hub import audit, clock, queue
+from hub import bulk, clock, queue
 from hub.model import decimal_text
 from robots.validation_order import Outcome
 from robots.validation_products import ResolvedLine
@@ -45,22 +44,28 @@ def write_outcomes(session: Session, rows: dict[str, Row[Any]],
     line_values = [v for o in outcomes for v in _line_values(lines.get(o.order_id, []), o)]
     if line_values:
         session.execute(_UPDATE_LINE, line_values)
-    for outcome in outcomes:
-        if outcome.findings:
-            queue.add_exceptions(session, outcome.order_id, outcome.findings, actor=actor)
-    for status in ("validated", "exception"):
-        ids = [o.order_id for o in outcomes if o.status == status]
-        if ids:
-            queue.transition(session, ids, status, actor=actor)
-    audit.record(session, (_resolution_event(o, actor) for o in outcomes), at=now)
+    # One bulk insert of the rows hub.queue.add_exceptions would write order by order.
+    bulk.insert_rows(session, queue.EXCEPTIONS, [
+        {"order_id": o.order_id, "reason": f.reason, "field": f.field, "message": f.message,
+         "expected": f.expected, "found": f.found, "suggestion": f.suggestion, "owner": f.owner,
+         "created_at": now, "created_by": actor, "resolved_at": None, "resolved_by": None,
+         "resolution": None}
+        for o in outcomes for f in o.findings])
+    # The status event of each order says which rule decided its customer.
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for o in outcomes:
+        groups.setdefault((o.status, o.customer_rule), []).append(o.order_id)
+    for (status, rule), ids in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
+        queue.transition(session, ids, status, actor=actor,
+                         detail=f"customer by {rule}" if rule else "customer not found")
 
 
 def _order_values(row: Row[Any], outcome: Outcome, now: Any) -> dict[str, Any]:
-    header = copy.deepcopy(row.header)
+    header = dict(row.header)  # only the parties change: copy those, not the whole tree
     for name in _PARTIES:
         party = header.get(name)
         if isinstance(party, dict) and outcome.customer_id:
-            party["customer_id"] = outcome.customer_id
+            header[name] = {**party, "customer_id": outcome.customer_id}
     if outcome.currency and not header.get("currency"):
         header["currency"] = outcome.currency
     stated = row.total_amount
@@ -108,14 +113,3 @@ def _resolved_values(row: Row[Any], resolved: ResolvedLine) -> dict[str, Any]:
 def _six_places(value: Decimal) -> Decimal:
     # Amounts are stored to six places; a price divided by a pack size may need more.
     return value.quantize(Decimal("0.000001"))
-
-
-def _resolution_event(outcome: Outcome, actor: str) -> audit.AuditEvent:
-    return audit.AuditEvent(
-        "order", outcome.order_id, "resolved", actor, None,
-        {"customer_id": outcome.customer_id, "customer_rule": outcome.customer_rule,
-         "ship_to_address_id": outcome.ship_to_address_id,
-         "bill_to_address_id": outcome.bill_to_address_id,
-         "lines": {str(li.line.line_number): [li.sku, li.rule] for li in outcome.lines},
-         "findings": [f.reason for f in outcome.findings]},
-        f"customer by {outcome.customer_rule}" if outcome.customer_rule else None)

@@ -10,7 +10,7 @@ import pytest
 
 from hub.model import Order
 from robots.validation_index import History, PastOrder
-from robots.validation_parties import resolve_customer
+from robots.validation_parties import resolve_address, resolve_customer
 from robots.validation_products import resolve_line
 from robots.validation_rules import (
     Context,
@@ -35,8 +35,10 @@ def context(o: Order, past: History | None = None, order_id: str = "ORD-5",
     customer = idx.customers.get(match.customer_id or "")
     lines = [resolve_line(li, match.customer_id, idx, s) for li in o.lines]
     currency = o.currency or (customer.currency if customer else None)
+    ship_to = resolve_address(o.ship_to, "ship_to", idx.ship_tos(customer.customer_id), s
+                              ).address_id if customer else None
     return Context(order_id, o, customer, lines, currency, idx, past or History(), s, TODAY,
-                   fingerprint(lines))
+                   fingerprint(lines), ship_to)
 
 
 def found(rule: Rule, ctx: Context) -> list[tuple[str, str | None]]:
@@ -194,9 +196,10 @@ def test_quantities(count: int, usual: str, qty: str, expected: list[tuple[str, 
 
 
 def _past(order_id: str, po: str, day: date, customer: str = "C1",
-          lines: tuple[tuple[str, Decimal], ...] = (("P-100", Decimal(5)),)) -> History:
+          lines: tuple[tuple[str, Decimal], ...] = (("P-100", Decimal(5)),),
+          ship_to: str = "C1-LYON") -> History:
     past = History()
-    past.add(PastOrder(order_id, customer, po, "validated", day, lines, Decimal(50)))
+    past.add(PastOrder(order_id, customer, po, "validated", day, lines, Decimal(50), ship_to))
     return past
 
 
@@ -207,8 +210,10 @@ DUPLICATE_CASES = [
     ("same PO of another customer", _past("ORD-1", "PO-1", TODAY, "C2"), "ORD-5", {}, []),
     ("the later one is not flagged on the earlier", _past("ORD-9", "PO-1", TODAY), "ORD-5",
      {"buyer_order_number": "PO-1"}, []),
-    ("same lines within the window", _past("ORD-1", "PO-0", date(2026, 2, 20)), "ORD-5", {},
+    ("same lines within the window", _past("ORD-1", "PO-0", date(2026, 2, 27)), "ORD-5", {},
      [("DUPLICATE_ORDER", "lines")]),
+    ("same lines to another ship-to", _past("ORD-1", "PO-0", TODAY, ship_to="C1-X"), "ORD-5",
+     {}, []),
     ("same lines outside the window", _past("ORD-1", "PO-0", date(2026, 1, 1)), "ORD-5", {},
      []),
     ("other quantity", _past("ORD-1", "PO-0", TODAY), "ORD-5", {"lines": [line(quantity="6")]},

@@ -1,0 +1,228 @@
+"""Validation benchmark: orders/s against the ceiling of reading the same orders, and the
+touchless and wrong-touchless rates on a generated mix with known truth.
+
+    .venv/bin/python bench/validate.py          # 100,000 orders, 20,000 customers, 50,000 products
+    .venv/bin/python bench/validate.py --small  # 5,000 orders, 2,000 customers, 5,000 products
+
+PostgreSQL runs when ``O2C_BENCH_PG_URL`` (or ``O2C_TEST_PG_URL``) names a server; the
+benchmark works in a schema of its own and drops it. The ceiling reads the same orders
+and lines in the same batches and builds the same canonical orders, without validating,
+in the same run. Results are printed and written to ``bench/results/validate.md``.
+"""
+
+# ruff: noqa: E402 - the import path is fixed before anything else is imported
+from __future__ import annotations
+
+import os
+import sys
+
+# bench/queue.py would shadow the standard library's queue: keep this folder off the path.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+sys.path.insert(0, os.path.dirname(_HERE))
+
+import argparse
+import platform
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert, select, text
+
+from bench.validate_mix import TODAY, Generator, Mix
+from hub import queue
+from hub.db import Database
+from hub.model import Order
+from hub.settings import Settings
+from hub.tables import (
+    CustomerAddressRow,
+    CustomerItemRow,
+    CustomerRow,
+    EdiPartnerRow,
+    OpenItemRow,
+    OrderExceptionRow,
+    OrderLineRow,
+    OrderRow,
+    ProductRow,
+)
+from robots import validate
+
+RESULTS = Path(__file__).parent / "results" / "validate.md"
+BATCH = 500
+
+
+def load(db: Database, mix: Mix) -> None:
+    """Master data and the orders, through the real queue path (not timed)."""
+    with db.session() as s:
+        for table, rows in ((CustomerRow, mix.customers), (CustomerAddressRow, mix.addresses),
+                            (ProductRow, mix.products), (CustomerItemRow, mix.customer_items),
+                            (EdiPartnerRow, mix.edi_partners), (OpenItemRow, mix.open_items)):
+            for start in range(0, len(rows), 5000):
+                if rows[start:start + 5000]:
+                    s.execute(insert(table), rows[start:start + 5000])
+    for start in range(0, len(mix.orders), 2000):
+        orders = [Order.model_validate(o) for o in mix.orders[start:start + 2000]]
+        with db.session() as s:
+            queue.enqueue(s, orders, actor="bench")
+
+
+def ceiling(db: Database) -> float:
+    """Seconds to read every waiting order, batch by batch, into canonical orders."""
+    started = time.perf_counter()
+    last = ""
+    o, li = queue.ORDERS, queue.LINES
+    while True:
+        with db.session() as s:
+            ids = list(s.scalars(select(o.c.id).where(o.c.status == "extracted", o.c.id > last)
+                                 .order_by(o.c.id).limit(BATCH)))
+            if not ids:
+                break
+            rows = {r.id: r for r in s.execute(select(o).where(o.c.id.in_(ids)))}
+            lines: dict[str, list[Any]] = {}
+            for r in s.execute(select(li).where(li.c.order_id.in_(ids))
+                               .order_by(li.c.order_id, li.c.line_number)):
+                lines.setdefault(r.order_id, []).append(r)
+            for order_id, row in rows.items():
+                validate._canonical(row, lines.get(order_id, []))
+        last = ids[-1]
+    return time.perf_counter() - started
+
+
+def judge(db: Database, mix: Mix) -> dict[str, Any]:
+    """Touchless and wrong-touchless rates against the truth the orders were made from."""
+    with db.session() as s:
+        rows = s.execute(select(OrderRow.id, OrderRow.document_sha256, OrderRow.status,
+                                OrderRow.customer_id, OrderRow.ship_to_address_id)).all()
+        lines: dict[str, list[tuple[str, Decimal]]] = {}
+        for r in s.execute(select(OrderLineRow.order_id, OrderLineRow.sku, OrderLineRow.quantity)
+                           .order_by(OrderLineRow.order_id, OrderLineRow.line_number)):
+            lines.setdefault(r.order_id, []).append((r.sku, r.quantity))
+        reasons = Counter(s.scalars(select(OrderExceptionRow.reason)
+                                    .where(OrderExceptionRow.resolved_at.is_(None))))
+    result: Counter[str] = Counter()
+    for r in rows:
+        truth = mix.truth[r.document_sha256]
+        clean = not truth.problems and truth.customer_id not in mix.risky
+        result["orders"] += 1
+        result["clean"] += clean
+        if r.status != "validated":
+            result["held_clean"] += clean
+            continue
+        result["touchless"] += 1
+        wrong = (r.customer_id != truth.customer_id or r.ship_to_address_id != truth.ship_to
+                 or [(s, q) for s, q in lines[r.id]] != truth.lines or bool(truth.problems))
+        result["wrong"] += wrong
+    return {"counts": result, "reasons": reasons}
+
+
+def pg_url() -> str | None:
+    return os.environ.get("O2C_BENCH_PG_URL") or os.environ.get("O2C_TEST_PG_URL")
+
+
+def database(backend: str, folder: str) -> tuple[Database, str | None]:
+    if backend == "sqlite":
+        return Database(f"sqlite:///{folder}/bench.db"), None
+    base = pg_url()
+    assert base
+    schema = f"bench_validate_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    sep = "&" if "?" in base else "?"
+    return Database(f"{base}{sep}options=-csearch_path%3D{schema}"), schema
+
+
+def drop(schema: str) -> None:
+    engine = create_engine(pg_url() or "")
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def bench(backend: str, mix: Mix) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        db, schema = database(backend, folder)
+        try:
+            started = time.perf_counter()
+            load(db, mix)
+            loaded = time.perf_counter() - started
+            read = ceiling(db)
+            started = time.perf_counter()
+            counts = validate.run(db, Settings({}), today=TODAY, batch_size=BATCH)
+            seconds = time.perf_counter() - started
+            verdict = judge(db, mix)
+        finally:
+            db.dispose()
+            if schema:
+                drop(schema)
+    n = len(mix.orders)
+    return {"backend": backend, "orders": n, "load_s": loaded, "ceiling_s": read,
+            "validate_s": seconds, "ceiling_rate": n / read, "rate": n / seconds,
+            "counts": counts, **verdict}
+
+
+def report(results: list[dict[str, Any]], sizes: str, command: str) -> str:
+    lines = [
+        "# Validation benchmark", "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores (shared with other work "
+        "while measured: absolute figures are noisy, the same-run ratio is what counts), "
+        f"Python {platform.python_version()}",
+        f"- command: `{command}`", f"- data: {sizes}", "",
+        "| backend | orders | ceiling orders/s (read only) | validate orders/s | "
+        "validate / ceiling | touchless | touchless of clean orders | wrong touchless |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        c = r["counts"]
+        lines.append(
+            f"| {r['backend']} | {r['orders']:,} | {r['ceiling_rate']:,.0f} | {r['rate']:,.0f} "
+            f"| {r['rate'] / r['ceiling_rate']:.0%} | {c['touchless'] / c['orders']:.1%} "
+            f"| {(c['clean'] - c['held_clean']) / max(c['clean'], 1):.1%} "
+            f"| {c['wrong']} ({c['wrong'] / max(c['touchless'], 1):.2%}) |")
+    reasons = results[0]["reasons"]
+    lines += ["", "Open exceptions by reason (first backend): " + ", ".join(
+        f"{k} {v:,}" for k, v in reasons.most_common()), "", NOTES]
+    return "\n".join(lines) + "\n"
+
+
+NOTES = """\
+The ceiling reads the same orders and lines in batches of 500 and builds the same
+canonical orders, without validating. Validation runs `robots.validate.run` end to end:
+claim (lease), read, resolve through the in-memory indexes, check, write back customer,
+addresses and SKUs, open exceptions, transition with audit events, commit per batch.
+Touchless: orders that ended `validated`. Clean orders: no problem put in on purpose and
+a customer without credit risk. Wrong touchless: validated orders whose customer, ship-to,
+SKUs or base quantities differ from the truth, or that carried a problem put in on purpose.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="5,000 orders")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    args = parser.parse_args()
+    orders, customers, products = (5_000, 2_000, 5_000) if args.small else (
+        100_000, 20_000, 50_000)
+    mix = Generator(customers, products).orders(orders)
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    if "postgresql" in backends and not pg_url():
+        print("postgresql skipped: set O2C_BENCH_PG_URL or O2C_TEST_PG_URL")
+        backends.remove("postgresql")
+    results = [bench(b, mix) for b in backends]
+    command = "python bench/validate.py" + (" --small" if args.small else "") + (
+        f" --backend {args.backend}" if args.backend != "both" else "")
+    text_out = report(results, f"{orders:,} orders, {customers:,} customers, "
+                      f"{products:,} products", command)
+    print(text_out)
+    RESULTS.write_text(text_out, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
