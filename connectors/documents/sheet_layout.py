@@ -143,11 +143,20 @@ def _has_quantity(row: list[Cell], quantity: int | None) -> bool:
 
 
 def _footer(filled: list[tuple[int, Cell]], quantity: bool) -> bool:
-    """Whether a row after the lines starts the footer: a label first, and no quantity
-    unless the label is one no order line starts with (a total, the next order number)."""
+    """Whether a row after the lines starts the footer.
+
+    It starts with a header label or a summary word (``Total TTC``, ``TVA 20 %``,
+    ``Frais de port``) and has no quantity, unless its first word is one no order line
+    starts with (a total, the next order number).
+    """
     first = filled[0][1]
-    found = _label_of(first) if isinstance(first, str) else None
-    return found is not None and (not quantity or found[0] in _ENDS_TABLE)
+    if not isinstance(first, str):
+        return False
+    found = _label_of(first)
+    if found is not None:
+        return not quantity or found[0] in _ENDS_TABLE
+    summary = vocab.summary_word(first)
+    return summary is not None and (not quantity or summary == vocab.TOTAL)
 
 
 def _label_of(cell: str) -> tuple[str, str | None] | None:

@@ -101,8 +101,10 @@ _HEADER_LABELS: dict[str, tuple[str, ...]] = {
     CUSTOMER_NUMBER: ("no client", "code client", "ref client", "compte client",
                       "customer no", "customer id", "customer code", "account no",
                       "client id", "identifiant client", "customer account"),
-    VAT_ID: ("tva", "no tva", "tva intracommunautaire", "no tva intracommunautaire",
-             "tva intracom", "no tva intracom", "vat", "vat no", "vat id", "tva client"),
+    # A bare "TVA" or "VAT" labels a tax amount in footers far more often than an id.
+    VAT_ID: ("no tva", "tva intracommunautaire", "no tva intracommunautaire", "tva intracom",
+             "no tva intracom", "vat no", "vat id", "tva client", "identifiant tva",
+             "no identification tva", "vat registration no"),
     SIRET: ("siret", "no siret", "siret client"),
     BUYER_GLN: ("gln", "gln client", "ean client", "buyer gln", "customer gln", "gln acheteur"),
     BUYER_ADDRESS: ("adresse", "address", "adresse client", "customer address"),
@@ -211,6 +213,25 @@ def labels_of(role: str) -> str:
         ORDER_NUMBER: "N° de commande, Bon de commande, PO number, Order no",
     }
     return examples.get(role, "Référence, EAN, Désignation, Item code, Description")
+
+
+_TOTAL_WORDS = ("total", "sous total", "subtotal", "sub total", "grand total", "totaux")
+_SUMMARY_WORDS = ("tva", "vat", "tax", "taxe", "taxes", "ttc", "remise", "discount", "frais",
+                  "port", "shipping", "escompte", "acompte", "net a payer", "eco", "ecotaxe",
+                  "eco participation", "montant", "amount", "report")
+
+
+def summary_word(text: str) -> str | None:
+    """``TOTAL`` for a total row (``Total TTC``, ``Sous-total``), ``"summary"`` for another
+    summary row of a lines table (``TVA 20 %``, ``Frais de port``), else None."""
+    if len(text) > _MAX_LABEL:
+        return None
+    key = label_key(text)
+    if any(key == w or key.startswith(w + " ") for w in _TOTAL_WORDS):
+        return TOTAL
+    if any(key == w or key.startswith(w + " ") for w in _SUMMARY_WORDS):
+        return "summary"
+    return None
 
 
 COUNTRIES: dict[str, str] = {

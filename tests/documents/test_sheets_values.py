@@ -167,3 +167,16 @@ def test_wide_tables_with_columns_of_their_own_are_found() -> None:
     )
     [order] = SheetExtractor().extract(RawDocument(content.encode(), "wide.csv"))
     assert (order.lines[0].seller_item_code, order.lines[0].quantity) == ("TS-01", Decimal(12))
+
+
+def test_summary_rows_under_the_lines_end_the_table() -> None:
+    content = (
+        "N° de commande;F-7\n\nRéf;Désignation;Qté;PU HT;Montant\n"
+        "A1;Vis;10;1,00;10,00\n;Frais de port;1;15,00;15,00\n"
+        "Sous-total;;;;25,00\nTVA 20 %;;;;5,00\nTVA;;;;5,00\n"
+        "Total TTC;;;;30,00\nTotal HT;;;;25,00\n"
+    )
+    [order] = SheetExtractor().extract(RawDocument(content.encode(), "f.csv"))
+    assert [line.description for line in order.lines] == ["Vis", "Frais de port"]
+    assert order.total_amount == Decimal("25.00")
+    assert order.buyer.vat_id is None
