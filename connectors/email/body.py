@@ -219,6 +219,8 @@ def _settle_currency(reading: BodyReading) -> None:
 
 # --- mail that holds no order ----------------------------------------------------------
 
+NO_LINES = "no order lines found in the message"
+
 _AUTO_SUBJECT = re.compile(
     r"^\s*(absence|out of (the )?office|automatic reply|r[ée]ponse automatique"
     r"|auto(matic)?[- ]?reply|auto:|abwesend|i am out|je suis absent|absent du bureau)",
@@ -274,7 +276,7 @@ def not_an_order_reason(
     if (_PRICE_REQUEST.search(text) or _PRICE_REQUEST.search(subject)) and not firm:
         return "price or quotation request, no order"
     if not has_lines:
-        return "no order lines found in the message"
+        return NO_LINES
     return None
 
 

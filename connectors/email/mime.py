@@ -23,7 +23,13 @@ from typing import ClassVar
 
 from connectors.base import Extractor, RawDocument
 from connectors.email import safety
-from connectors.email.body import BodyReading, is_courtesy, not_an_order_reason, read_body
+from connectors.email.body import (
+    NO_LINES,
+    BodyReading,
+    is_courtesy,
+    not_an_order_reason,
+    read_body,
+)
 from connectors.email.text import author_lines, html_to_text
 from hub.errors import BadDocument, NotAnOrder
 from hub.model import Contact, Line, Order, Party, Source
@@ -228,9 +234,11 @@ class EmailExtractor(Extractor):
         )
         if reason:
             unread = [n for n in notes if " not read: " in n]
-            if unread:
-                reason = f"{reason}; {'; '.join(unread)}"
-            raise NotAnOrder(reason)
+            if unread and reason == NO_LINES:
+                # An attachment no reader understands may be the order itself (a .docx,
+                # a new format): a person must look, so this is not filed as no order.
+                raise BadDocument(f"{NO_LINES} and {'; '.join(unread)}")
+            raise NotAnOrder(f"{reason}; {'; '.join(unread)}" if unread else reason)
         return _order_from_reading(mail, reading, chosen.author if chosen else mail.sender, notes)
 
 
