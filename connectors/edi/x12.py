@@ -75,6 +75,7 @@ class Transaction:
     ref: str
     kind: str
     group: list[str] = field(default_factory=list)
+    isa: list[str] = field(default_factory=list)
     segments: list[list[str]] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     problem: BadDocument | None = None
@@ -113,7 +114,7 @@ class X12Walker:
 
     def _interchange(self, start: int) -> Generator[Transaction, None, int]:
         isa = self.segments[start][1]
-        sender, control = _at(isa, 6), _at(isa, 13)
+        control = _at(isa, 13)
         groups, current, count = 0, None, 0
         index = start + 1
         while index < len(self.segments):
@@ -122,7 +123,7 @@ class X12Walker:
             if tag == "GS":
                 groups, current, count = groups + 1, segment, 0
             elif tag == "ST" and current is not None:
-                transaction, index = self._read(index, sender, control, current)
+                transaction, index = self._read(index, isa, current)
                 count += 1
                 yield transaction
                 continue
@@ -144,11 +145,11 @@ class X12Walker:
         raise BadDocument("interchange truncated: IEA missing at the end",
                           location=f"after segment {self.segments[-1][0]}")  # fmt: skip
 
-    def _read(
-        self, index: int, sender: str, control: str, group: list[str]
-    ) -> tuple[Transaction, int]:
+    def _read(self, index: int, isa: list[str], group: list[str]) -> tuple[Transaction, int]:
         number, st = self.segments[index]
-        transaction = Transaction(sender, control, ref=_at(st, 2), kind=_at(st, 1), group=group)
+        transaction = Transaction(
+            _at(isa, 6), _at(isa, 13), ref=_at(st, 2), kind=_at(st, 1), group=group, isa=isa
+        )
         for position in range(index, len(self.segments)):
             number, segment = self.segments[position]
             if segment[0] in ("ST", "GE", "IEA", "GS") and position != index:
