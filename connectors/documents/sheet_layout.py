@@ -20,6 +20,7 @@ from connectors.documents.sheet_values import text
 _LINE_ROLES = frozenset({*vocab.ITEM_ROLES, vocab.QUANTITY, vocab.UNIT_PRICE, vocab.AMOUNT})
 _CONTINUED = frozenset({*vocab.ADDRESS_FIELDS, vocab.NOTES})
 _NUMBER = re.compile(r"^[-+]?[\d\s\u00a0\u202f.,]*\d$")  # a quantity row is no header row
+_NUMERO_AT_END = re.compile(r"\s*(?:n[°º]|no\.?|nr\.?|#)$", re.IGNORECASE)
 _ENDS_TABLE = frozenset({vocab.TOTAL, vocab.ORDER_NUMBER, vocab.NOTES})
 
 
@@ -159,14 +160,30 @@ def _footer(filled: list[tuple[int, Cell]], quantity: bool) -> bool:
     return summary is not None and (not quantity or summary == vocab.TOTAL)
 
 
-def _label_of(cell: str) -> tuple[str, str | None] | None:
-    """A header-field label in a cell: (field, inline value) or None."""
+def _label_of(cell: str, *, loose: bool = False) -> tuple[str, str | None] | None:
+    """A header-field label in a cell: (field, inline value) or None.
+
+    Args:
+        cell: ``"Client"``, ``"Client : Dupont"``; with ``loose``, also an order number
+            written after its label without a colon (``"Bon de commande n° 4500012"``).
+    """
     found = vocab.header_field(cell)
     if found:
         return found, None
     head, colon, tail = cell.partition(":")
     if colon and (found := vocab.header_field(head)):
         return found, tail.strip() or None
+    return _order_number_in_title(cell) if loose and not colon else None
+
+
+def _order_number_in_title(cell: str) -> tuple[str, str | None] | None:
+    words = cell.split()
+    for cut in range(len(words) - 1, 0, -1):
+        rest = words[cut:]
+        if rest[1:2] in ([], ["du"], ["of"], ["dated"]) and any(c.isdigit() for c in rest[0]):
+            label = _NUMERO_AT_END.sub("", " ".join(words[:cut]))
+            if vocab.header_field(label) == vocab.ORDER_NUMBER:
+                return vocab.ORDER_NUMBER, rest[0]
     return None
 
 
@@ -183,8 +200,9 @@ class _Label:
 
 def _labels(row: list[Cell]) -> list[_Label]:
     found = []
+    first = next((i for i, cell in enumerate(row) if text(cell) is not None), -1)
     for index, cell in enumerate(row):
-        if isinstance(cell, str) and (match := _label_of(cell)):
+        if isinstance(cell, str) and (match := _label_of(cell, loose=index == first)):
             found.append(_Label(index, match[0], cell.split(":")[0].strip(), match[1]))
     return found
 

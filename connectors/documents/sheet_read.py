@@ -35,6 +35,7 @@ MAX_RATIO = 200
 _RATIO_FLOOR = 1024 * 1024  # small members may compress a lot without harm
 IDENTIFY_BYTES = 64 * 1024
 _DELIMITERS = (";", ",", "\t", "|")
+_EXCEL_SEP = re.compile(r'^"?sep=([;,\t|])"?[ \t]*(?=\r?\n|$)')
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HIGH_1252 = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
 _MOJIBAKE = re.compile(f"[ÂÃ][{re.escape(_HIGH_1252)}]|â€")
@@ -214,6 +215,10 @@ def split_csv(text: str, score: Callable[[list[list[Cell]]], int], *, max_rows: 
     Raises:
         BadDocument: on a malformed CSV or more rows than the cap.
     """
+    hint = _EXCEL_SEP.match(text)
+    if hint:  # Excel's "sep=;" first line names the delimiter; the row stays, empty
+        text = text[: hint.start(1) - 4] + text[hint.end(0):]
+        return Grid("csv", None, _read_rows(text, hint.group(1), max_rows))
     sample = text[:IDENTIFY_BYTES].rsplit("\n", 1)[0] if len(text) > IDENTIFY_BYTES else text
     delimiter = max(_DELIMITERS, key=lambda d: (_sample_score(sample, d, score), -_rank(d)))
     return Grid("csv", None, _read_rows(text, delimiter, max_rows))

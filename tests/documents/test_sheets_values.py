@@ -12,6 +12,7 @@ from connectors.documents.sheet_values import CellError, Conventions
 from connectors.documents.sheet_vocab import column_role, header_field, label_key
 from connectors.documents.sheets import SheetExtractor
 from hub.documents import RawDocument
+from hub.errors import BadDocument
 
 DAY_FIRST = Conventions()
 
@@ -180,3 +181,16 @@ def test_summary_rows_under_the_lines_end_the_table() -> None:
     assert [line.description for line in order.lines] == ["Vis", "Frais de port"]
     assert order.total_amount == Decimal("25.00")
     assert order.buyer.vat_id is None
+
+
+def test_excel_sep_hint_and_order_number_in_a_title() -> None:
+    content = (
+        "sep=,\nBon de commande n° 4500012345 du 14/03/2025\n\nRéf.,Désignation,Qté\n"
+        "A1,\"Vis, inox\",x\n"
+    )
+    with pytest.raises(BadDocument) as caught:
+        SheetExtractor().extract(RawDocument(content.encode(), "t.csv"))
+    assert str(caught.value) == "t.csv: row 5, column Qté: 'x' is not a number"
+    [order] = SheetExtractor().extract(RawDocument(content.replace(",x", ",3").encode(), "t.csv"))
+    assert order.buyer_order_number == "4500012345"
+    assert order.lines[0].description == "Vis, inox"
