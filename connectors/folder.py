@@ -236,12 +236,13 @@ class FolderTransport(Transport):
         except OSError as exc:
             log.warning("drop folder: cannot read %s: %s", safe_name(entry.name), exc)
             return None
+        name = _printable(entry.name)
         return RawDocument(
             content=content,
-            name=entry.name,
+            name=name,
             channel=self.folder_config.channel,
             received_at=datetime.fromtimestamp(mtime, tz=UTC),
-            document_ref=entry.name,
+            document_ref=name,
             metadata={"transport": self.name, "folder": str(root)},
         )
 
@@ -308,6 +309,12 @@ class FolderTransport(Transport):
 class _TooLargeError(Exception):
     def __init__(self, size: int, cap: int) -> None:
         super().__init__(f"{size:,} bytes is over the {cap:,}-byte cap of the drop folder")
+
+
+def _printable(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by the OS as surrogates)
+    become U+FFFD, so that the name can be stored and shown."""
+    return os.fsencode(name).decode("utf-8", errors="replace")
 
 
 def _candidates(base: str) -> Iterator[str]:

@@ -266,3 +266,14 @@ def test_a_done_folder_that_is_a_link_is_a_config_error(tmp_path: Path) -> None:
 
 def test_the_registry_knows_the_folder_transport() -> None:
     assert Registry.default().transports["folder"] is FolderTransport
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_and_filed_safely(tmp_path: Path) -> None:
+    raw_name = os.fsdecode(b"caf\xe9.csv")
+    _drop(tmp_path, raw_name, b"latin-1 name")
+    transport = _transport(tmp_path)
+    [doc] = transport.fetch()
+    assert doc.name == "caf\ufffd.csv"
+    doc.name.encode("utf-8")
+    transport.settle(doc, ok=True)
+    assert [p.name for p in (tmp_path / "done").iterdir()] == ["caf.csv"]
