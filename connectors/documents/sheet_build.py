@@ -22,6 +22,8 @@ from datetime import date
 from itertools import pairwise
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from connectors.documents import sheet_values as values
 from connectors.documents import sheet_vocab as vocab
 from connectors.documents.sheet_layout import Field, Table, find_tables, read_fields
@@ -70,7 +72,14 @@ def grid_orders(grid: Grid, raw: RawDocument) -> list[Order]:
     orders: list[Order] = []
     for table, region in zip(tables, regions, strict=True):
         _check_columns(grid, table)
-        orders += _table_orders(grid, table, region, conventions, raw=raw)
+        try:
+            orders += _table_orders(grid, table, region, conventions, raw=raw)
+        except ValidationError as exc:  # a value the readers let through; never a crash
+            error = exc.errors()[0]
+            field_path = ".".join(str(p) for p in error["loc"])
+            raise BadDocument(
+                f"{field_path}: {error['msg']}", location=grid.where(table.header)
+            ) from None
     return orders
 
 

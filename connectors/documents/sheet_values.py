@@ -244,7 +244,7 @@ def digits(cell: Cell, *, lengths: tuple[int, ...], what: str) -> str | None:
     if written is None:
         return None
     compact = re.sub(r"[\s.\-]", "", written)
-    if not compact.isdigit() or len(compact) not in lengths:
+    if not re.fullmatch(r"[0-9]+", compact) or len(compact) not in lengths:
         counts = " or ".join(str(n) for n in lengths)
         raise CellError(f"{what} {written!r} is not {counts} digits")
     return compact

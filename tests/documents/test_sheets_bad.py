@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from pathlib import Path
 
@@ -242,3 +243,38 @@ def test_headerless_lines_are_not_an_order_sheet() -> None:
     if not sample.exists():
         pytest.skip(f"shared samples absent: {sample}")
     assert not SheetExtractor().identify(_raw(sample.read_bytes(), sample.name))
+
+
+def _mutate(data: bytes, rng: random.Random) -> bytes:
+    mutated = bytearray(data)
+    for _ in range(rng.randint(1, 6)):
+        position = rng.randrange(len(mutated))
+        choice = rng.random()
+        if choice < 0.4:
+            mutated[position] = rng.randrange(256)
+        elif choice < 0.7:
+            del mutated[position : position + rng.randint(1, 20)]
+        else:
+            mutated[position:position] = rng.choice([b";", b",", b"\n", b'"', b"\xb2", b"Qt\xe9"])
+    return bytes(mutated)
+
+
+def test_damaged_samples_give_orders_or_one_bad_document() -> None:
+    rng = random.Random(20250314)
+    samples = sorted(p for p in (SAMPLES / "sheets").iterdir() if p.suffix in (".csv", ".xlsx"))
+    extractor = SheetExtractor()
+    names = {p.name for p in samples}
+    orders, messages = 0, []
+    for _ in range(300):
+        path = rng.choice(samples)
+        raw = _raw(_mutate(path.read_bytes(), rng), path.name)
+        extractor.identify(raw)
+        try:
+            extractor.extract(raw)
+        except BadDocument as exc:
+            messages.append(str(exc))
+            continue
+        orders += 1
+    assert orders > 0
+    assert messages
+    assert all(m.split(": ", 1)[0] in names and "\n" not in m for m in messages)
