@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar
 
+from sqlalchemy.orm import Session
+
 from connectors.base import Extractor, RawDocument
 from connectors.edi.edifact_envelope import EdifactMessage, EnvelopeWalker, InterchangeHeader
 from connectors.edi.edifact_orders import OrderMapper
@@ -123,6 +125,16 @@ class EdifactExtractor(Extractor):
             if result.problem is not None:
                 result.problem.with_source(raw.name)
         return results
+
+    def on_stored(self, session: Session, raw: RawDocument, orders: list[Order]) -> None:
+        """Once the orders are queued: queue the acknowledgement the partner asked for.
+
+        Called by the order handler in the same transaction, so the acknowledgement is
+        sent if and only if the orders were stored.
+        """
+        from connectors.edi.partners import queue_acknowledgement  # imports this module
+
+        queue_acknowledgement(session, raw, orders[0].source.sender if orders else None)
 
     def header(self, raw: RawDocument) -> InterchangeHeader:
         """The UNB of an interchange, read without reading the messages.

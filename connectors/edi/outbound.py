@@ -153,8 +153,9 @@ def contrl(
 
 def _ucm(result: MessageResult) -> list[str]:
     message = result.message
-    kind = [result.type or "", message.version, message.release, message.agency] if message else [
-        result.type or ""]  # fmt: skip
+    kind = [result.type]
+    if message is not None:
+        kind += [message.version, message.release, message.agency, message.association]
     if result.problem is None:
         return [_segment("UCM", result.ref, kind, "7")]
     code = _SYNTAX_ERRORS.get(result.problem.code, "18")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
+from sqlalchemy.orm import Session
+
 from connectors.base import Extractor, RawDocument
 from connectors.edi.values import (
     country_or_none,
@@ -234,6 +236,16 @@ class X12OrderExtractor(Extractor):
             elif item.order is not None:
                 orders.append(item.order)
         return orders, problems
+
+    def on_stored(self, session: Session, raw: RawDocument, orders: list[Order]) -> None:
+        """Once the orders are queued: queue the acknowledgement the partner asked for.
+
+        Called by the order handler in the same transaction, so the acknowledgement is
+        sent if and only if the orders were stored.
+        """
+        from connectors.edi.partners import queue_acknowledgement  # imports this module
+
+        queue_acknowledgement(session, raw, orders[0].source.sender if orders else None)
 
     def results(self, raw: RawDocument) -> list[Transaction]:
         """Every transaction set, with its ``order`` or its ``problem`` (for the 997).
