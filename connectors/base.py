@@ -32,6 +32,9 @@ __all__ = ["Extractor", "RawDocument", "ReferenceData", "Registry", "Transport",
 
 BUILTIN_EXTRACTORS: tuple[str, ...] = (
     "connectors.edi.edifact:EdifactExtractor",
+    "connectors.edi.ubl:UblOrderExtractor",
+    "connectors.edi.orderx:OrderXExtractor",
+    "connectors.edi.x12:X12OrderExtractor",
     "connectors.documents.sheets:SheetExtractor",
     "connectors.documents.pdf:PdfTextExtractor",
     "connectors.web.capture:WebPortalExtractor",
