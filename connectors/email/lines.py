@@ -19,7 +19,11 @@ from hub.numbers import parse_decimal
 
 CODE = r"[A-Za-z0-9](?:[A-Za-z0-9]|[-_./](?=[A-Za-z0-9])){0,30}"
 QNUM = r"\d+(?:[.,]\d+)?"
-PRICE_NUM = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d{1,4})?|\d+(?:[.,]\d{1,4})?"
+PRICE_NUM = (
+    r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d{1,4})?"  # 1 234,50 and 1.234,50
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,4})?"  # 1,234.50
+    r"|\d+(?:[.,]\d{1,4})?"
+)
 CURRENCY = r"(?:€|\$|£|eur(?:os?)?\b|usd\b|gbp\b|chf\b)"
 CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "$": "USD",
                   "usd": "USD", "£": "GBP", "gbp": "GBP", "chf": "CHF"}
@@ -58,8 +62,8 @@ QUANTITY_PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = (
         rf"\b(?:qty|qte|quantite|quantity|quant\.?|nb|nombre)\s*[:=]?\s*(?P<q>{QNUM})(?:\s*{_UNIT})?",
         re.IGNORECASE), 0.95),
     (re.compile(rf"(?<![\w.,/])(?P<q>{QNUM})\s*{_UNIT}", re.IGNORECASE), 0.95),
-    (re.compile(rf"[x×*]\s*(?P<q>{QNUM})(?![\w.,/])(?:\s*{_UNIT})?", re.IGNORECASE), 0.9),
-    (re.compile(rf"(?<![\w.,/])(?P<q>{QNUM})\s*[x×*](?![a-z])", re.IGNORECASE), 0.9),
+    (re.compile(rf"(?<!\w)[x×*]\s*(?P<q>{QNUM})(?![\w.,/])(?:\s*{_UNIT})?", re.IGNORECASE), 0.9),
+    (re.compile(rf"(?<![\w.,/])(?P<q>{QNUM})\s*[x×*](?![a-z\d])", re.IGNORECASE), 0.9),
     (re.compile(rf"^[\s\-•*·]*(?P<q>{QNUM})(?![\w.,/:])", re.IGNORECASE), 0.8),
     (re.compile(rf"[:=\-–]\s*(?P<q>{QNUM})(?![\w.,/])", re.IGNORECASE), 0.75),
     (re.compile(r"(?<![\w.,/-])(?P<q>\d{1,6})(?![\w.,/])", re.IGNORECASE), 0.6),
@@ -103,6 +107,10 @@ def read_line(line: str) -> ReadLine | None:
     A line is an order line when it names an item (a reference, an EAN or a product
     described with a unit) and a quantity.
     """
+    if len(_CELL_SPLIT.split(line)) >= 3:
+        cells = _read_cells(line)
+        if cells is not None:
+            return cells
     text = plain(line)
     mask = [False] * len(text)
     item = _find_item(text, line, mask)
@@ -187,7 +195,10 @@ def _take_price(
     return value, code, 0.9
 
 
-_LOOSE_PRICE = re.compile(r"(?<![\w.,/])(?P<p>\d+[.,]\d{2})(?![\w.,/])")
+_LOOSE_PRICE = re.compile(
+    r"(?<![\w.,/])(?P<p>\d{1,3}(?:[ \u00a0\u202f.]\d{3})+,\d{2}|\d{1,3}(?:,\d{3})+\.\d{2}"
+    r"|\d+[.,]\d{2})(?![\w.,/])"
+)
 
 
 def _loose_price(text: str, mask: list[bool]) -> tuple[Decimal, str | None, float] | None:
@@ -237,3 +248,48 @@ def _apply_item(read: ReadLine, item: tuple[str, str, float] | None) -> None:
     read.confidence[kind] = confidence
     if kind == "gtin" and confidence < 0.9 and not gtin_check_digit_ok(value):
         read.notes.append(f"EAN {value} has a wrong check digit")
+
+
+_CELL_SPLIT = re.compile(r"\s*[|;\t]\s*")
+_QTY_CELL = re.compile(rf"(?P<q>{QNUM})(?:\s*{_UNIT})?", re.IGNORECASE)
+_PRICE_CELL = re.compile(rf"(?:[€$£]\s*)?(?P<p>{PRICE_NUM})(?:\s*{CURRENCY})?{_PRICE_TAIL}",
+                         re.IGNORECASE)
+
+
+def _read_cells(line: str) -> ReadLine | None:
+    """A line written as a table row: ``Réf. AB-123 | gants | 10 | 12,50``.
+
+    The item is read from the first cell that names one, the quantity from the first
+    cell that is only a number (with a unit), the unit price from a later number cell.
+    """
+    cells = [c for c in _CELL_SPLIT.split(line.strip(" |")) if c]
+    found = [(i, _find_item(plain(c), c, [False] * len(c))) for i, c in enumerate(cells)]
+    named = [(i, item) for i, item in found if item is not None]
+    if not named:
+        return None
+    index, item = named[0]
+    rest = cells[index + 1 :]
+    numbers = [(i, _QTY_CELL.fullmatch(plain(c))) for i, c in enumerate(rest)]
+    quantities = [(i, m) for i, m in numbers if m]
+    if not quantities:
+        return None
+    q_index, q_match = quantities[0]
+    read = ReadLine(quantity=parse_decimal(q_match.group("q")), unit=to_rec20(q_match.group("u")))
+    read.confidence["quantity"] = 0.85
+    if read.unit:
+        read.confidence["unit"] = 0.85
+    _apply_item(read, item)
+    for cell in rest[q_index + 1 :]:
+        if (price := _PRICE_CELL.fullmatch(plain(cell))) is not None:
+            read.unit_price = parse_decimal(price.group("p"))
+            read.currency = _currency_of(cell)
+            read.confidence["unit_price"] = 0.85
+            break
+    words = [c for i, c in enumerate(rest) if i != q_index and not _PRICE_CELL.fullmatch(plain(c))]
+    read.description = " ".join(words) or None
+    return read
+
+
+def _currency_of(text: str) -> str | None:
+    found = re.search(CURRENCY, text, re.IGNORECASE)
+    return CURRENCY_CODES.get(found.group(0).lower()) if found else None
