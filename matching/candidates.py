@@ -40,6 +40,8 @@ class Ledger:
         self.open: dict[str, Decimal] = {}
         self.by_customer: dict[str, list[OpenItem]] = {}
         self.by_amount: dict[tuple[str, Decimal], list[str]] = {}
+        self.by_customer_amount: dict[tuple[str, str, Decimal], list[str]] = {}
+        self._open_lists: dict[tuple[str, str], list[OpenItem]] = {}
         self.paid_by: dict[str, list[str]] = {}
         for item in items:
             self.items[item.invoice_id] = item
@@ -48,6 +50,8 @@ class Ledger:
             if item.open_amount > 0:
                 key = (item.currency, item.open_amount)
                 self.by_amount.setdefault(key, []).append(item.invoice_id)
+                owned = (item.customer_id, item.currency, item.open_amount)
+                self.by_customer_amount.setdefault(owned, []).append(item.invoice_id)
         for listed in self.by_customer.values():
             listed.sort(key=lambda i: (i.due_date, i.invoice_id))
         self.references = ReferenceIndex((i.invoice_id, i.reference) for i in self.items.values())
@@ -66,12 +70,27 @@ class Ledger:
             self.token_habits[(habit.customer_id, habit.value.upper())] = habit.invoice_id
 
     def open_items_of(self, customer_id: str, currency: str) -> list[OpenItem]:
-        """The customer's invoices still open in ``currency``, oldest due first."""
-        return [
-            i
-            for i in self.by_customer.get(customer_id, ())
-            if i.currency == currency and self.open[i.invoice_id] > 0
-        ]
+        """The customer's invoices still open in ``currency``, oldest due first.
+
+        Kept until cash is applied to one of them: a large account is asked often.
+        """
+        key = (customer_id, currency)
+        found = self._open_lists.get(key)
+        if found is None:
+            found = [
+                i
+                for i in self.by_customer.get(customer_id, ())
+                if i.currency == currency and self.open[i.invoice_id] > 0
+            ]
+            self._open_lists[key] = found
+        return found
+
+    def customer_items_of_amount(
+        self, customer_id: str, currency: str, amount: Decimal
+    ) -> list[OpenItem]:
+        """The customer's invoices whose open amount is exactly ``amount``."""
+        ids = self.by_customer_amount.get((customer_id, currency, amount), ())
+        return [self.items[i] for i in ids if self.open[i] == amount]
 
     def with_amount(self, currency: str, amount: Decimal) -> list[str]:
         """Invoices whose open amount is exactly ``amount`` (and still open)."""
@@ -82,3 +101,6 @@ class Ledger:
         """Take an automatic application off the invoice's running open amount."""
         self.open[invoice_id] -= amount
         self.paid_by.setdefault(invoice_id, []).append(transaction_ref)
+        if self.open[invoice_id] <= 0:
+            item = self.items[invoice_id]
+            self._open_lists.pop((item.customer_id, item.currency), None)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from matching.book import Proposal
 from matching.candidates import Ledger
-from matching.references import RefHit, near_misses
+from matching.references import Extraction, RefHit, near_misses
 from matching.rules import (
     LAST_RESORT_RULES,
     PAYER_RULES,
@@ -33,6 +33,8 @@ from matching.settings import MatchSettings
 from matching.statements.model import BankTransaction
 
 _NON_CUSTOMER = NonCustomerRule()
+#: How many of a customer's open items an unreadable number is compared with.
+TYPO_POOL = 300
 
 
 class Engine:
@@ -75,6 +77,9 @@ class Engine:
 
     def context(self, tx: BankTransaction) -> Context:
         """Payer candidates and named invoices for one transaction."""
+        quick = self._quick_context(tx)
+        if quick is not None:
+            return quick
         payers_index = self.ledger.payers
         intermediary = tx.amount > 0 and payers_index.is_intermediary(tx.payer_name, tx.payer_iban)
         payers = [] if intermediary or tx.amount <= 0 else payers_index.identify(
@@ -86,6 +91,27 @@ class Engine:
         ctx = Context(tx, self.ledger, self.settings, payers, intermediary, refs)
         if tx.amount > 0:
             ctx.hits = self._trusted_hits(ctx)
+        return ctx
+
+    def _quick_context(self, tx: BankTransaction) -> Context | None:
+        """Invoices named exactly as printed and paid exactly: nothing else to look up.
+
+        Most receipts are of this kind; the payer is not needed to decide them, so the
+        fuzzy look-ups are skipped.
+        """
+        if tx.amount <= 0 or tx.return_reason or tx.reversal or tx.structured_reference:
+            return None
+        ids = self.ledger.references.exact_only(tx.remittance)
+        if not ids or len(set(ids)) != len(ids):
+            return None
+        items = [self.ledger.items[i] for i in ids]
+        if any(i.currency != tx.currency or self.ledger.open[i.invoice_id] <= 0 for i in items):
+            return None
+        if sum(self.ledger.open[i] for i in ids) != tx.amount:
+            return None
+        hits = [RefHit(i, "exact", i) for i in ids]
+        ctx = Context(tx, self.ledger, self.settings, [], False, Extraction(hits, [], []))
+        ctx.hits = hits
         return ctx
 
     def _trusted_hits(self, ctx: Context) -> list[RefHit]:
@@ -101,14 +127,35 @@ class Engine:
             hits.append(hit)
         if ctx.refs.unresolved and ctx.tx.amount > 0:
             hits.extend(self._habit_and_typo_hits(ctx, {h.invoice_id for h in hits}))
+        hits.extend(self._mistyped_existing(ctx, hits))
         return hits
+
+    def _mistyped_existing(self, ctx: Context, hits: list[RefHit]) -> list[RefHit]:
+        """A number typed wrong can name another real invoice: the amount tells.
+
+        When the invoices named do not match the amount but an invoice one typing error
+        away has exactly this open amount, that invoice is named too (as a typo).
+        """
+        amount = ctx.tx.amount
+        named = [h for h in hits if h.strength >= 0.85]
+        if not named or any(self.ledger.open.get(h.invoice_id) == amount for h in hits):
+            return []
+        pool = [i.invoice_id for p in ctx.payers[:3]
+                for i in self.ledger.customer_items_of_amount(p.customer_id, ctx.tx.currency,
+                                                              amount)]
+        pool += self.ledger.with_amount(ctx.tx.currency, amount)[:20]
+        tokens = ["".join(ch for ch in h.text if ch.isdigit()) for h in named]
+        known = {h.invoice_id for h in hits}
+        found = {i: t for i, t in near_misses(tokens, dict.fromkeys(pool)) if i not in known}
+        return [RefHit(i, "typo", t) for i, t in found.items()]
 
     def _habit_and_typo_hits(self, ctx: Context, known: set[str]) -> list[RefHit]:
         """Unresolved numbers read through the customer's habits or as one typing error."""
         pool: list[str] = []
         for payer in ctx.payers[:3]:
+            # The oldest few hundred: a typo is compared, never the whole of a large account.
             pool.extend(i.invoice_id for i in self.ledger.open_items_of(
-                payer.customer_id, ctx.tx.currency))
+                payer.customer_id, ctx.tx.currency)[:TYPO_POOL])
         pool.extend(self.ledger.with_amount(ctx.tx.currency, ctx.tx.amount)[:20])
         hits = []
         for payer in ctx.payers[:3]:
@@ -148,8 +195,10 @@ class Engine:
             return proposal
         proposals = self._run(REFERENCE_RULES, ctx)
         if not self._settled(proposals):
+            # Invoices the payer named come first; windows and subsets only without them.
             proposals += self._run(PAYER_RULES[:1], ctx)
-            if not self._settled(proposals):
+            named = any(p.confidence >= self.settings.auto_threshold for p in proposals)
+            if not self._settled(proposals) and not named:
                 proposals += self._run(PAYER_RULES[1:], ctx)
         if not proposals:
             proposals = self._run(LAST_RESORT_RULES, ctx)

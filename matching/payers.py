@@ -10,6 +10,7 @@ companies, payment providers) are recognised and identify no single customer.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -47,6 +48,7 @@ _NOT_WORD = re.compile(r"[^A-Z0-9]+")
 BANK_NAME_LENGTH = 35
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
     """A payer or customer name as compared: upper case, no accents, no legal form."""
     text = unicodedata.normalize("NFKD", name)
@@ -55,6 +57,7 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_iban(raw: str | None) -> str | None:
     """A valid IBAN in compact form, or ``None`` for anything schwifty rejects."""
     if not raw:

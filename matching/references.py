@@ -18,14 +18,17 @@ their check digits verified.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 _RUNS = re.compile(r"[A-Z]+|[0-9]+")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _WORD = re.compile(r"[A-Z0-9]+(?:[-/._][A-Z0-9]+)*")
 _RF = re.compile(r"RF\s?[0-9]{2}(?:\s?[A-Z0-9]){1,21}")
 _LOOKALIKE = str.maketrans("OQDILSBZ", "00011582")
@@ -70,7 +73,7 @@ def make_rf(body: str) -> str:
 
 def compact(text: str) -> str:
     """Letters and digits only, upper case: the form references are compared in."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    return _NOT_ALNUM.sub("", text.upper())
 
 
 def _core(runs: list[str]) -> str:
@@ -137,7 +140,7 @@ class ReferenceIndex:
     """
 
     def __init__(self, items: Iterable[tuple[str, str | None]]) -> None:
-        self.keys: dict[str, list[tuple[str, str]]] = {}
+        self.keys: dict[str, list[str]] = {}
         self.references: dict[str, list[str]] = {}
         ids: list[str] = []
         for invoice_id, reference in items:
@@ -153,19 +156,40 @@ class ReferenceIndex:
         if not runs:
             return
         digit_runs = [r for r in runs if r.isdigit()]
-        keys = {("F" + "".join(runs), "exact"), ("C" + _core(runs), "core")}
+        stripped = [r.lstrip("0") or "0" for r in digit_runs]
+        keys = {"F" + "".join(runs), "C" + ".".join(stripped)}
         if len(digit_runs) > 1:
-            keys.add(("C" + "".join(digit_runs).lstrip("0"), "core"))
-            keys.add(("C" + _core(runs).replace(".", ""), "core"))
-        for key, how in keys:
-            entries = self.keys.setdefault(key, [])
-            if all(e[0] != invoice_id for e in entries):
-                entries.append((invoice_id, how))
+            keys.add("C" + ("".join(digit_runs).lstrip("0") or "0"))
+            keys.add("C" + "".join(stripped))
+            # The running number alone, as customers quote it within one year.
+            keys.add("T" + stripped[-1])
+        for key in keys:
+            self.keys.setdefault(key, []).append(invoice_id)
 
     # --- reading text ------------------------------------------------------------------
 
+    def exact_only(self, text: str | None) -> list[str] | None:
+        """The invoices a text names when every number in it is an invoice id as printed.
+
+        The common case, answered with one look-up per word; ``None`` when any number
+        in the text needs the tolerant reading of :meth:`extract`.
+        """
+        if not text:
+            return None
+        ids = []
+        for word in _WORD.findall(text.upper()):
+            if not any(ch.isdigit() for ch in word):
+                continue
+            found = self.keys.get("F" + compact(word))
+            if not found or len(found) != 1:
+                return None
+            ids.append(found[0])
+        return ids or None
+
     def extract(self, *texts: str | None) -> Extraction:
         """Every invoice the texts name (remittance, structured reference, end-to-end id).
+
+        Number-like tokens that name no invoice are reported from the first text only.
 
         Line breaks inside a number (bank wrapping at 27, 35 or 65 characters) are
         glued back first; hits found only when the lines are read apart count less.
@@ -173,15 +197,18 @@ class ReferenceIndex:
         found: dict[str, RefHit] = {}
         unresolved: list[str] = []
         unknown_rf: list[str] = []
-        for text in texts:
+        for number, text in enumerate(texts):
             if not text:
                 continue
             upper = text.upper()
             glued = _ALNUM_BREAK.sub("", upper)
+            # Only what the payer typed (the first text) is searched for typing errors;
+            # machine references (end-to-end ids) are digits that resemble everything.
+            loose = unresolved if number == 0 else None
             self._read_rf(glued, found, unknown_rf)
-            self._read(glued, found, unresolved, wrapped=False)
+            self._read(glued, found, loose, wrapped=False)
             if glued != upper:
-                self._read(upper.replace("\n", " "), found, unresolved, wrapped=True)
+                self._read(upper.replace("\n", " "), found, loose, wrapped=True)
         return Extraction(list(found.values()), unresolved, unknown_rf)
 
     def _read_rf(self, text: str, found: dict[str, RefHit], unknown: list[str]) -> None:
@@ -199,21 +226,23 @@ class ReferenceIndex:
                     break
 
     def _read(
-        self, text: str, found: dict[str, RefHit], unresolved: list[str], *, wrapped: bool
+        self, text: str, found: dict[str, RefHit], unresolved: list[str] | None, *,
+        wrapped: bool,
     ) -> None:
+        """Read one text; ``unresolved`` is None for machine references (stricter)."""
         words = _WORD.findall(text)
         for word in words:
             if word in self.references or compact(word) in self.references:
                 for invoice_id in self.references.get(word) or self.references[compact(word)]:
                     _keep(found, RefHit(invoice_id, "reference", word))
-        runs = [r for w in words for r in _RUNS.findall(w)]
-        self._windows(runs, found, wrapped=wrapped, ocr=False)
+        strict = unresolved is None
+        self._windows(_word_runs(words), found, wrapped=wrapped, ocr=False, strict=strict)
         repaired = [self._repair(w) for w in words]
         if repaired != words:
-            runs = [r for w in repaired for r in _RUNS.findall(w)]
-            self._windows(runs, found, wrapped=wrapped, ocr=True)
-        texts = [h.text for h in found.values()]
-        unresolved.extend(self._number_like(words, texts))
+            self._windows(_word_runs(repaired), found, wrapped=wrapped, ocr=True, strict=strict)
+        if unresolved is not None:
+            texts = [h.text for h in found.values()]
+            unresolved.extend(self._number_like(words, texts))
 
     def _repair(self, word: str) -> str:
         """Look-alike letters next to digits read as digits, the numbering's prefix kept."""
@@ -235,29 +264,42 @@ class ReferenceIndex:
 
     def _windows(
         self,
-        runs: list[str],
+        runs: tuple[list[str], set[int]],
         found: dict[str, RefHit],
         *,
         wrapped: bool,
         ocr: bool,
+        strict: bool,
     ) -> None:
         used_until = -1
-        for start, first in enumerate(runs):
+        for start, first in enumerate(runs[0]):
             if start <= used_until or not (first.isdigit() or first in self.numbering.prefixes):
                 continue
-            end = self._longest_hit(runs, start, found, wrapped=wrapped, ocr=ocr)
+            end = self._longest_hit(runs, start, found, wrapped=wrapped, ocr=ocr, strict=strict)
             if end is not None:
                 used_until = end
 
     def _longest_hit(
-        self, runs: list[str], start: int, found: dict[str, RefHit], *, wrapped: bool, ocr: bool
+        self,
+        runs: tuple[list[str], set[int]],
+        start: int,
+        found: dict[str, RefHit],
+        *,
+        wrapped: bool,
+        ocr: bool,
+        strict: bool,
     ) -> int | None:
-        stop = min(len(runs), start + self.max_runs)
+        values, word_ends = runs
+        stop = min(len(values), start + self.max_runs)
         for end in range(stop - 1, start - 1, -1):
-            window = runs[start : end + 1]
-            if not window[-1].isdigit() or any(r.isalpha() for r in window[1:]):
+            window = values[start : end + 1]
+            # A window ends where a word ends: "FV-26" is not a number inside "FV-26-002019".
+            if end not in word_ends or any(r.isalpha() for r in window[1:]):
                 continue
             hits = self._lookup(window)
+            if hits and hits[0][1] == "short" and (strict or len(_core(window)) < 3):
+                # "2 %", "lot 12": a number this short names an invoice too easily.
+                hits = []
             if hits:
                 for invoice_id, found_how in hits:
                     how = "ocr" if ocr else "wrapped" if wrapped else found_how
@@ -268,12 +310,14 @@ class ReferenceIndex:
     def _lookup(self, window: list[str]) -> list[tuple[str, str]]:
         exact = self.keys.get("F" + "".join(window))
         if exact:
-            return [(i, "exact") for i, _ in exact]
+            return [(i, "exact") for i in exact]
         core = _core(window)
         entries = self.keys.get("C" + core)
         if not entries and len(window) > 1:
             # A number cut by a line break or a space: its digit runs glued back.
             entries = self.keys.get("C" + "".join(r for r in window if r.isdigit()).lstrip("0"))
+        if not entries and len(window) == 1 and window[0].isdigit():
+            entries = self.keys.get("T" + core)
         if not entries:
             return []
         prefixed = window[0].isalpha()
@@ -284,13 +328,33 @@ class ReferenceIndex:
             how = "no-prefix"
         else:
             how = "short"
-        return [(i, how) for i, _ in entries]
+        return [(i, how) for i in entries]
+
+
+def _word_runs(words: list[str]) -> tuple[list[str], set[int]]:
+    """The letter and digit runs of the words, and the indexes where a word ends."""
+    runs: list[str] = []
+    ends: set[int] = set()
+    for word in words:
+        runs.extend(_RUNS.findall(word))
+        if runs:
+            ends.add(len(runs) - 1)
+    return runs, ends
 
 
 def _keep(found: dict[str, RefHit], hit: RefHit) -> None:
     old = found.get(hit.invoice_id)
     if old is None or hit.strength > old.strength:
         found[hit.invoice_id] = hit
+
+
+@functools.lru_cache(maxsize=262144)
+def _typo_targets(invoice_id: str) -> tuple[str, ...]:
+    """The digit strings a customer may have meant for this invoice."""
+    runs = _RUNS.findall(invoice_id.upper())
+    core = _core(runs)
+    glued = "".join(r for r in runs if r.isdigit()).lstrip("0")
+    return tuple({core.replace(".", ""), core.rsplit(".", 1)[-1], glued})
 
 
 def near_misses(
@@ -304,22 +368,20 @@ def near_misses(
     Returns:
         ``(invoice_id, token)`` pairs.
     """
-    pairs = []
-    keyed = []
+    owners: list[str] = []
+    targets: list[str] = []
     for invoice_id in candidates:
-        runs = _RUNS.findall(invoice_id.upper())
-        core = _core(runs)
-        glued = "".join(r for r in runs if r.isdigit()).lstrip("0")
-        keyed.append((invoice_id, {core.replace(".", ""), core.rsplit(".", 1)[-1], glued}))
+        for target in _typo_targets(invoice_id):
+            owners.append(invoice_id)
+            targets.append(target)
+    pairs: dict[tuple[str, str], None] = {}
     for token in {t.lstrip("0") for t in tokens}:
         if len(token) < 4:
             continue
-        for invoice_id, targets in keyed:
-            if token in targets:
-                continue
-            if any(
-                DamerauLevenshtein.distance(token, t, score_cutoff=max_distance) <= max_distance
-                for t in targets
-            ):
-                pairs.append((invoice_id, token))
-    return pairs
+        exact = {owners[k] for k, t in enumerate(targets) if t == token}
+        for _, distance, k in process.extract_iter(
+            token, targets, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
+        ):
+            if 0 < distance and owners[k] not in exact:
+                pairs[(owners[k], token)] = None
+    return list(pairs)

@@ -12,10 +12,11 @@ payer is the invoice's customer, and whether the amount agrees.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from matching.allocation import EXACT, EXPLAINED, allocate, discount_rate, spread
+from matching.allocation import CENT, EXACT, EXPLAINED, allocate, discount_rate, spread
 from matching.book import Application, OpenItem, Proposal
 from matching.candidates import Ledger
 from matching.payers import PayerMatch
@@ -46,6 +47,11 @@ class Context:
     def payer_score(self, customer_id: str) -> float:
         """How sure we are the payer is this customer (0 when not a candidate)."""
         return max((p.score for p in self.payers if p.customer_id == customer_id), default=0.0)
+
+    def named_elsewhere(self, invoice_ids: Iterable[str]) -> bool:
+        """The payer clearly named invoices, and not these ones."""
+        named = {h.invoice_id for h in self.hits}
+        return bool(named) and not named.issuperset(invoice_ids)
 
     def payer_is_someone_else(self, customer_ids: set[str]) -> bool:
         """The payer is surely one customer, and not the invoices' customer."""
@@ -207,13 +213,15 @@ class PayerAmountRule:
         """One proposal per payer candidate and matching invoice."""
         out = []
         for payer in ctx.payers:
-            items = ctx.ledger.open_items_of(payer.customer_id, ctx.tx.currency)
-            exact = [i for i in items if ctx.ledger.open[i.invoice_id] == ctx.tx.amount]
-            matched = exact or self._discounted(ctx, items)
+            exact = ctx.ledger.customer_items_of_amount(
+                payer.customer_id, ctx.tx.currency, ctx.tx.amount)
+            matched = exact or self._discounted(ctx, payer.customer_id)
             for item in matched:
                 doubt = (1 - payer.score) * 0.5 * len(matched) ** 2
                 if not exact:
-                    doubt = 1 - (1 - doubt) * 0.95
+                    doubt = 1 - (1 - doubt) * 0.9
+                if ctx.named_elsewhere([item.invoice_id]):
+                    doubt = 1 - (1 - doubt) * 0.85
                 alloc = allocate([item], ctx.tx, ctx.ledger, ctx.settings)
                 reason = f"payer {payer.how} matches {payer.customer_id}; {alloc.note}"
                 if len(matched) > 1:
@@ -225,13 +233,23 @@ class PayerAmountRule:
                 ))
         return out
 
-    def _discounted(self, ctx: Context, items: list[OpenItem]) -> list[OpenItem]:
-        found = []
-        for item in items[:200]:
-            short = ctx.ledger.open[item.invoice_id] - ctx.tx.amount
-            if short > 0 and discount_rate([item], short, ctx.ledger, ctx.settings) is not None:
-                found.append(item)
-        return found
+    def _discounted(self, ctx: Context, customer_id: str) -> list[OpenItem]:
+        """Invoices the payment settles less an early-payment discount (looked up by amount)."""
+        found: dict[str, OpenItem] = {}
+        for rate in ctx.settings.discount_rates:
+            gross = (ctx.tx.amount / (1 - rate)).quantize(CENT)
+            for cents in (-1, 0, 1):
+                for item in ctx.ledger.customer_items_of_amount(
+                    customer_id, ctx.tx.currency, gross + cents * CENT
+                ):
+                    short = ctx.ledger.open[item.invoice_id] - ctx.tx.amount
+                    if discount_rate([item], short, ctx.ledger, ctx.settings) is not None:
+                        found[item.invoice_id] = item
+        return list(found.values())
+
+
+#: How many of a customer's oldest open items due-date windows are searched in.
+WINDOW_ITEMS = 300
 
 
 class PayerSubsetRule:
@@ -245,29 +263,32 @@ class PayerSubsetRule:
         for payer in ctx.payers[:2]:
             items = ctx.ledger.open_items_of(payer.customer_id, ctx.tx.currency)
             if len(items) >= 2:
-                out.extend(self._for_customer(ctx, payer, items))
+                # Windows start at the oldest items: what is paid first is due first.
+                out.extend(self._for_customer(ctx, payer, items[:WINDOW_ITEMS], len(items)))
         return out
 
     def _for_customer(
-        self, ctx: Context, payer: PayerMatch, items: list[OpenItem]
+        self, ctx: Context, payer: PayerMatch, items: list[OpenItem], count: int
     ) -> list[Proposal]:
         amounts = [ctx.ledger.open[i.invoice_id] for i in items]
-        small = len(items) <= ctx.settings.amount_only_limit
+        small = count <= ctx.settings.amount_only_limit
         windows = [tuple(w) for w in due_date_windows(amounts, ctx.tx.amount) if len(w) > 1]
         solutions: list[tuple[int, ...]] = list(windows)
         finished = True
         if small:
-            found, finished = exact_subsets(amounts, ctx.tx.amount, limit=3, budget=3000)
+            found, finished = exact_subsets(amounts, ctx.tx.amount, limit=3)
             solutions += [s for s in found if len(s) > 1 and s not in solutions]
         unique = len(solutions) == 1 and finished and small
         out = []
         for solution in solutions[:5]:
             chosen = [items[k] for k in solution]
             doubt = (1 - payer.score) * EXACT * 2 if unique else 0.5 + 0.1 * len(solutions)
+            if ctx.named_elsewhere(i.invoice_id for i in chosen):
+                doubt = 1 - (1 - doubt) * 0.85
             kind = "consecutive due dates" if solution in windows else "subset of open items"
             names = ", ".join(i.invoice_id for i in chosen)
             reason = (f"payer {payer.how} matches {payer.customer_id}; {names} "
-                      f"({kind}) add up to the amount, among {len(items)} open items")
+                      f"({kind}) add up to the amount, among {count} open items")
             out.append(_proposal(
                 ctx, self.name, reason, 1 - doubt, customer_id=payer.customer_id,
                 applications=spread(chosen, ctx.tx.amount, ctx.ledger),

@@ -46,9 +46,9 @@ def exact_subsets(
     amounts: Sequence[Decimal],
     target: Decimal,
     *,
-    max_size: int = 6,
+    max_size: int = 5,
     limit: int = 2,
-    budget: int = 20_000,
+    budget: int = 1_000,
 ) -> tuple[list[tuple[int, ...]], bool]:
     """Subsets of ``amounts`` summing exactly to ``target``, searched within bounds.
 
@@ -64,11 +64,12 @@ def exact_subsets(
         (when it did not, a single solution found does not prove uniqueness).
     """
     goal = _cents(target)
-    order = sorted(range(len(amounts)), key=lambda i: -amounts[i])
+    order = sorted(range(len(amounts)), key=lambda i: amounts[i])
     values = [_cents(amounts[i]) for i in order]
-    suffix = [0] * (len(values) + 1)
-    for i in range(len(values) - 1, -1, -1):
-        suffix[i] = suffix[i + 1] + values[i]
+    # reach[k]: the most that k more items can add (the k largest), to prune early.
+    reach = [0]
+    for value in reversed(values[-max_size:]):
+        reach.append(reach[-1] + value)
     solutions: list[tuple[int, ...]] = []
     visits = 0
     stack: list[tuple[int, int, tuple[int, ...]]] = [(0, 0, ())]
@@ -77,12 +78,17 @@ def exact_subsets(
         if visits > budget:
             return solutions, False
         start, total, chosen = stack.pop()
-        for i in range(len(values) - 1, start - 1, -1):
+        if total + reach[min(max_size - len(chosen), len(reach) - 1)] < goal:
+            continue
+        # Ascending values: once one overshoots, every later one does too.
+        for i in range(start, len(values)):
             value = total + values[i]
+            if value > goal:
+                break
             if value == goal:
                 solutions.append(tuple(sorted(order[j] for j in (*chosen, i))))
                 if len(solutions) >= limit:
                     return solutions, True
-            elif value < goal and len(chosen) + 1 < max_size and value + suffix[i + 1] >= goal:
+            elif len(chosen) + 1 < max_size:
                 stack.append((i + 1, value, (*chosen, i)))
     return solutions, True

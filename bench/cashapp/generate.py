@@ -22,6 +22,7 @@ from schwifty import IBAN
 
 from matching.references import make_rf
 from matching.statements.model import BankTransaction, Statement
+from matching.subsets import exact_subsets
 
 CENT = Decimal("0.01")
 OUR_IBAN = "FR7630004000010001234567890"
@@ -123,6 +124,7 @@ class Generator:
         self.scenario = Scenario()
         self.customers: list[_Customer] = []
         self.free: list[_Item] = []
+        self.taken: set[str] = set()
         self.sequence = 0
         self.parents: list[tuple[str, str]] = []
 
@@ -228,6 +230,9 @@ class Generator:
     def _take(self, *, unique_amount: bool = False) -> _Item | None:
         while self.free:
             item = self.free.pop()
+            if item.invoice_id in self.taken:
+                continue
+            self.taken.add(item.invoice_id)
             if not unique_amount:
                 return item
             owner = self._owner(item)
@@ -355,9 +360,9 @@ class Generator:
         if first is None:
             return 0
         owner = self._owner(first)
-        others = [i for i in owner.items if i in self.free][: self.rng.randrange(1, 4)]
-        for other in others:
-            self.free.remove(other)
+        others = [i for i in owner.items if i.open_amount > 0
+                  and i.invoice_id not in self.taken][: self.rng.randrange(1, 4)]
+        self.taken.update(i.invoice_id for i in others)
         chosen = [first, *others]
         total = sum((i.open_amount for i in chosen), Decimal(0))
         style = self.rng.choice(("exact", "exact", "sloppy"))
@@ -374,16 +379,16 @@ class Generator:
         open_items = [i for i in owner.items if i.open_amount > 0]
         start = open_items.index(item)
         window = open_items[start : start + self.rng.randrange(2, 4)]
-        if len(window) < 2 or any(i not in self.free and i is not item for i in window):
-            self.free.append(item)
+        if len(window) < 2 or any(i.invoice_id in self.taken for i in window[1:]):
             return 0
-        for other in window[1:]:
-            self.free.remove(other)
+        self.taken.update(i.invoice_id for i in window)
         total = sum((i.open_amount for i in window), Decimal(0))
         known_payer = bool(owner.ibans)
         payer: dict[str, Any] = {"payer_name": owner.name.upper(),
                  "payer_iban": owner.ibans[0] if known_payer else self._iban()}
-        achievable = known_payer and len(open_items) <= 50
+        amounts = [i.open_amount for i in open_items]
+        others, finished = exact_subsets(amounts, total, limit=2)
+        achievable = known_payer and len(open_items) <= 50 and finished and len(others) == 1
         self._emit("multi_window", total, tuple(i.invoice_id for i in window),
                    achievable, remittance=self.rng.choice(("REGLEMENT ECHEANCES", "PAYMENT")),
                    **payer)
@@ -440,7 +445,8 @@ class Generator:
 
     def _pay_discount(self) -> int:
         recent = [k for k in range(max(0, len(self.free) - 60), len(self.free))
-                  if self.free[k].issue_date >= START - timedelta(days=18)]
+                  if self.free[k].issue_date >= START - timedelta(days=18)
+                  and self.free[k].invoice_id not in self.taken]
         if not recent:
             return 0
         item = self.free.pop(recent[-1])
@@ -453,10 +459,11 @@ class Generator:
                                "")
 
     def _pay_deduction(self) -> int:
-        item = self.free[-1] if self.free else None
-        if item is None:
+        while self.free and self.free[-1].invoice_id in self.taken:
+            self.free.pop()
+        if not self.free:
             return 0
-        short = (item.open_amount * Decimal("0.3")).quantize(CENT)
+        short = (self.free[-1].open_amount * Decimal("0.3")).quantize(CENT)
         return self._short_pay("deduction", short, "DEDUCTION MARCHANDISE ENDOMMAGEE")
 
     def _pay_overpayment(self) -> int:
