@@ -37,7 +37,7 @@ from connectors.documents.sheet_read import (
     split_csv,
 )
 from hub.documents import RawDocument
-from hub.errors import BadDocument
+from hub.errors import BadDocument, NotAnOrder
 from hub.model import Order
 
 
@@ -68,6 +68,7 @@ class SheetExtractor(Extractor):
         """Every order of the sheet (of every visible worksheet of a workbook).
 
         Raises:
+            NotAnOrder: a workbook with no lines table in any visible sheet.
             BadDocument: naming the file, the row and column, and the reason.
         """
         try:
@@ -90,7 +91,9 @@ class SheetExtractor(Extractor):
         with_tables = [g for g in grids if table_score(g.rows) > 0]
         if not with_tables:
             titles = ", ".join(repr(g.sheet) for g in grids) or "none"
-            raise BadDocument(
+            # A workbook without any lines table (a price list, a catalogue sent with an
+            # order e-mail) is readable and simply holds no order.
+            raise NotAnOrder(
                 "no lines table in any visible sheet (a row of column labels such as "
                 f"Référence, Désignation, Quantité); sheets: {titles}"
             )

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from connectors.documents import sheet_read
 from connectors.documents.sheets import SheetExtractor
 from hub.documents import RawDocument
-from hub.errors import BadDocument
+from hub.errors import BadDocument, NotAnOrder
 from tests.conftest import SAMPLES, SHARED_SAMPLES
 
 HEADER = "N° de commande;BC-1\nClient;Dupont SA\n\n"
@@ -145,7 +145,8 @@ def test_xlsx_without_lines_table_is_claimed_and_refused() -> None:
     content = _xlsx([["Prix 2025"], ["Vis", 2.5]])
     raw = _raw(content, "tarif.xlsx")
     assert SheetExtractor().identify(raw)
-    assert "no lines table in any visible sheet" in _refusal(content, "tarif.xlsx")
+    with pytest.raises(NotAnOrder, match="no lines table in any visible sheet"):
+        SheetExtractor().extract(raw)
 
 
 def _with_member(content: bytes, name: str, data: bytes) -> bytes:
