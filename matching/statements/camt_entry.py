@@ -76,6 +76,99 @@ def _ancestor(element: Element, tag: str) -> Element | None:
     return parent
 
 
+class Flat:
+    """An element read in one pass: texts by path relative to it (``RmtInf/Ustrd``),
+    currencies as ``path@Ccy``. One tree walk per entry costs far less than a
+    ``findtext`` per field, which is what keeps CAMT parsing near the bare scan."""
+
+    def __init__(self, texts: dict[str, list[str]]) -> None:
+        self.texts = texts
+
+    def text(self, path: str) -> str | None:
+        found = self.texts.get(path)
+        return found[0] if found else None
+
+    def all(self, path: str) -> list[str]:
+        return self.texts.get(path, [])
+
+    def first(self, *paths: str) -> str | None:
+        for path in paths:
+            found = self.texts.get(path)
+            if found:
+                return found[0]
+        return None
+
+    def amount(
+        self, path: str, location: str, indicator: str | None = None
+    ) -> tuple[Decimal, str] | None:
+        """A signed amount and its currency; the sign from the ``CdtDbtInd`` beside it,
+        else ``indicator`` (a detail's entry)."""
+        value = self.text(path)
+        if value is None:
+            return None
+        mark = self.text("CdtDbtInd") or indicator
+        if mark not in ("CRDT", "DBIT"):
+            raise BadDocument(
+                f"credit/debit indicator {mark!r}", location=f"{location}/CdtDbtInd",
+                code="MISSING_FIELD",
+            )
+        number = decimal_of(value, location=f"{location}/{path}")
+        return (-number if mark == "DBIT" else number), self.text(f"{path}@Ccy") or ""
+
+
+# The only element names any field of the model is read from: every other subtree
+# (postal addresses, party ids, related dates, purposes...) is skipped unread.
+_READ = frozenset({
+    "Amt", "CdtDbtInd", "RvslInd", "BookgDt", "ValDt", "Dt", "DtTm", "AcctSvcrRef",
+    "NtryRef", "BkTxCd", "Domn", "Cd", "Fmly", "SubFmlyCd", "Prtry", "Chrgs",
+    "TtlChrgsAndTaxAmt", "Rcrd", "NtryDtls", "TxDtls", "AddtlNtryInf", "Refs", "EndToEndId",
+    "AmtDtls", "TxAmt", "RltdPties", "Dbtr", "Cdtr", "DbtrAcct", "CdtrAcct", "Pty", "Nm",
+    "Id", "IBAN", "Othr", "RltdAgts", "DbtrAgt", "CdtrAgt", "FinInstnId", "BICFI", "BIC",
+    "RmtInf", "Ustrd", "Strd", "CdtrRefInf", "Ref", "RfrdDocInf", "Nb", "AddtlRmtInf",
+    "RtrInf", "Rsn", "AddtlTxInf", "Btch", "NbOfTxs",
+})
+
+
+def flatten(element: Element, ns: str, split: str = "TxDtls") -> tuple[Flat, list[Flat]]:
+    """The element's texts by relative path, and each ``split`` child subtree apart."""
+    texts: dict[str, list[str]] = {}
+    parts: list[Flat] = []
+    _walk(element, "", texts, parts, cut=len(ns) + 2 if ns else 0, split=split)
+    return Flat(texts), parts
+
+
+def _walk(
+    node: Element, prefix: str, texts: dict[str, list[str]], parts: list[Flat], *, cut: int,
+    split: str,
+) -> None:
+    for child in node:
+        tag = child.tag
+        if tag.__class__ is not str:  # a comment or processing instruction
+            continue
+        name = tag[cut:]
+        if name not in _READ:
+            continue
+        if name == split:
+            detail: dict[str, list[str]] = {}
+            _walk(child, "", detail, parts, cut=cut, split="")
+            parts.append(Flat(detail))
+            continue
+        path = prefix + name
+        if len(child):
+            _walk(child, path + "/", texts, parts, cut=cut, split=split)
+            continue
+        value = child.text
+        if value is not None and (value := value.strip()):
+            if path in texts:
+                texts[path].append(value)
+            else:
+                texts[path] = [value]
+        if name[-3:] == "Amt":
+            ccy = child.get("Ccy")
+            if ccy is not None:
+                texts[path + "@Ccy"] = [ccy.strip()]
+
+
 class Entry:
     """Reads one ``Ntry`` element into one or more :class:`BankTransaction`."""
 
@@ -87,8 +180,7 @@ class Entry:
         statement_date: date | None,
         location: str,
     ) -> None:
-        self.x = paths
-        self.ntry = ntry
+        self.entry, self.details = flatten(ntry, paths.ns)
         self.account = account
         self.statement_date = statement_date
         self.location = location
@@ -96,16 +188,15 @@ class Entry:
     def read(self) -> Iterator[BankTransaction]:
         """The entry's transactions: one per ``TxDtls`` for a batch whose details
         add up to the entry, otherwise one."""
-        x, ntry = self.x, self.ntry
-        signed = x.amount(ntry, "Amt", self.location)
+        signed = self.entry.amount("Amt", self.location)
         if signed is None:
             raise BadDocument(
                 "entry has no amount", location=f"{self.location}/Amt", code="MISSING_FIELD"
             )
         amount, currency = signed
-        details = list(ntry.iterfind(x.p("NtryDtls/TxDtls")))
+        details = self.details
         base = self.common(currency)
-        items = self.split(details, amount, currency) if len(details) > 1 else None
+        items = self.split(amount, currency) if len(details) > 1 else None
         if items is None:
             yield self.transaction(base, amount, details)
             return
@@ -113,15 +204,14 @@ class Entry:
             where = f"{self.location}/NtryDtls/TxDtls[{index}]"
             yield self.transaction({**base, "location": where}, item_amount, [detail])
 
-    def split(
-        self, details: list[Element], amount: Decimal, currency: str
-    ) -> list[tuple[Element, Decimal]] | None:
+    def split(self, amount: Decimal, currency: str) -> list[tuple[Flat, Decimal]] | None:
         """Per-detail amounts when every detail has one and they add up, else None."""
         items = []
-        for index, detail in enumerate(details, 1):
+        mark = self.entry.text("CdtDbtInd")
+        for index, detail in enumerate(self.details, 1):
             where = f"{self.location}/NtryDtls/TxDtls[{index}]"
-            signed = self.x.amount(detail, "Amt", where) or self.x.amount(
-                detail, "AmtDtls/TxAmt/Amt", where
+            signed = detail.amount("Amt", where, mark) or detail.amount(
+                "AmtDtls/TxAmt/Amt", where, mark
             )
             if signed is None or signed[1] != currency:
                 return None
@@ -132,45 +222,38 @@ class Entry:
 
     def common(self, currency: str) -> dict[str, object]:
         """Fields the entry gives every transaction it holds."""
-        x, ntry = self.x, self.ntry
+        entry = self.entry
         booking = self.date("BookgDt") or self.date("ValDt") or self.statement_date
         if booking is None:
             raise BadDocument(
                 "entry has no booking date", location=f"{self.location}/BookgDt",
                 code="MISSING_FIELD",
             )
-        reference = x.first(ntry, "AcctSvcrRef", "NtryRef", "NtryDtls/TxDtls/Refs/AcctSvcrRef")
+        reference = entry.first("AcctSvcrRef", "NtryRef") or (
+            self.details[0].text("Refs/AcctSvcrRef") if self.details else None
+        )
         return {
             "account": self.account,
             "bank_reference": reference or "",
             "booking_date": booking,
             "currency": currency,
             "value_date": self.date("ValDt"),
-            "bank_code": self.bank_code(ntry),
-            "customer_reference": x.text(ntry, "NtryRef"),
-            "reversal": x.text(ntry, "RvslInd") == "true",
+            "bank_code": _bank_code(entry),
+            "customer_reference": entry.text("NtryRef"),
+            "reversal": entry.text("RvslInd") == "true",
             "location": self.location,
         }
 
     def date(self, name: str) -> date | None:
-        text = self.x.first(self.ntry, f"{name}/Dt", f"{name}/DtTm")
+        text = self.entry.first(f"{name}/Dt", f"{name}/DtTm")
         return iso_date(text, location=f"{self.location}/{name}") if text else None
 
-    def bank_code(self, element: Element) -> str | None:
-        x = self.x
-        domain = x.text(element, "BkTxCd/Domn/Cd")
-        if domain:
-            parts = [domain, x.text(element, "BkTxCd/Domn/Fmly/Cd"),
-                     x.text(element, "BkTxCd/Domn/Fmly/SubFmlyCd")]
-            return "-".join(p for p in parts if p)
-        return x.text(element, "BkTxCd/Prtry/Cd")
-
     def transaction(
-        self, base: dict[str, object], amount: Decimal, details: list[Element]
+        self, base: dict[str, object], amount: Decimal, details: list[Flat]
     ) -> BankTransaction:
         fields = dict(base)
         fields.update(self.detail_fields(details, credit=amount > 0))
-        info = self.x.text(self.ntry, "AddtlNtryInf")
+        info = self.entry.text("AddtlNtryInf")
         texts = [t for t in (*fields.pop("texts", ()), info) if t]  # type: ignore[misc]
         remittance = fields.get("remittance") or (info if not details else None)
         fields["remittance"] = clean(remittance)  # type: ignore[arg-type]
@@ -181,62 +264,60 @@ class Entry:
         fields["charges"] = self.charges(details)
         return BankTransaction(amount=amount, **fields)  # type: ignore[arg-type]
 
-    def detail_fields(self, details: list[Element], *, credit: bool) -> dict[str, object]:
+    def detail_fields(self, details: list[Flat], *, credit: bool) -> dict[str, object]:
         """Counterparty, references and remittance from the transaction details.
 
         The counterparty of a credit is the debtor (the payer), of a debit the creditor.
         """
-        x = self.x
         if not details:
             return {}
         party, agent = ("Dbtr", "DbtrAgt") if credit else ("Cdtr", "CdtrAgt")
-        ustrd = [t for d in details for t in self._all(d, "RmtInf/Ustrd")]
-        strd = [t for d in details for t in self._all(d, "RmtInf/Strd/CdtrRefInf/Ref")]
+        ustrd = [t for d in details for t in d.all("RmtInf/Ustrd")]
+        strd = [t for d in details for t in d.all("RmtInf/Strd/CdtrRefInf/Ref")]
         texts = [t for d in details for t in (
-            *self._all(d, "RmtInf/Strd/RfrdDocInf/Nb"),
-            *self._all(d, "RmtInf/Strd/AddtlRmtInf"),
-            *self._all(d, "AddtlTxInf"),
+            *d.all("RmtInf/Strd/RfrdDocInf/Nb"),
+            *d.all("RmtInf/Strd/AddtlRmtInf"),
+            *d.all("AddtlTxInf"),
         )]
-        one = details[0] if len(details) == 1 else None
         fields: dict[str, object] = {
             "remittance": " ".join(ustrd) or None,
             "structured_reference": strd[0].replace(" ", "") if strd else None,
             "texts": texts,
         }
-        if one is None:
+        if len(details) != 1:
             return fields
-        end_to_end = x.text(one, "Refs/EndToEndId")
+        one = details[0]
+        end_to_end = one.text("Refs/EndToEndId")
         fields.update(
-            payer_name=clean(x.first(one, f"RltdPties/{party}/Nm", f"RltdPties/{party}/Pty/Nm")),
-            payer_iban=x.first(one, f"RltdPties/{party}Acct/Id/IBAN",
-                               f"RltdPties/{party}Acct/Id/Othr/Id"),
-            payer_bic=x.first(one, f"RltdAgts/{agent}/FinInstnId/BICFI",
-                              f"RltdAgts/{agent}/FinInstnId/BIC"),
+            payer_name=clean(one.first(f"RltdPties/{party}/Nm", f"RltdPties/{party}/Pty/Nm")),
+            payer_iban=one.first(f"RltdPties/{party}Acct/Id/IBAN",
+                                 f"RltdPties/{party}Acct/Id/Othr/Id"),
+            payer_bic=one.first(f"RltdAgts/{agent}/FinInstnId/BICFI",
+                                f"RltdAgts/{agent}/FinInstnId/BIC"),
             end_to_end_id=None if (end_to_end or "").upper() in _NOT_PROVIDED else end_to_end,
-            return_reason=x.first(one, "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
+            return_reason=one.first("RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
         )
-        if one.find(x.p("BkTxCd")) is not None and self.bank_code(one):
-            fields["bank_code"] = self.bank_code(one)
+        if code := _bank_code(one):
+            fields["bank_code"] = code
         return fields
 
-    def _all(self, element: Element, path: str) -> list[str]:
-        nodes = element.iterfind(self.x.p(path))
-        return [(node.text or "").strip() for node in nodes if (node.text or "").strip()]
-
-    def charges(self, details: list[Element]) -> Decimal | None:
+    def charges(self, details: list[Flat]) -> Decimal | None:
         """Bank charges on the entry or its single detail, as a positive amount."""
-        x = self.x
-        holders = [self.ntry, *(details if len(details) == 1 else [])]
+        holders = [self.entry, *(details if len(details) == 1 else [])]
+        where = f"{self.location}/Chrgs"
         for holder in reversed(holders):
-            total = x.text(holder, "Chrgs/TtlChrgsAndTaxAmt")
+            total = holder.text("Chrgs/TtlChrgsAndTaxAmt")
             if total:
-                return abs(decimal_of(total, location=f"{self.location}/Chrgs"))
-            records = [
-                (node.text or "").strip()
-                for path in ("Chrgs/Rcrd/Amt", "Chrgs/Amt")
-                for node in holder.iterfind(x.p(path))
-            ]
+                return abs(decimal_of(total, location=where))
+            records = holder.all("Chrgs/Rcrd/Amt") + holder.all("Chrgs/Amt")
             if records:
-                where = f"{self.location}/Chrgs"
                 return sum((abs(decimal_of(r, location=where)) for r in records), Decimal(0))
         return None
+
+
+def _bank_code(flat: Flat) -> str | None:
+    domain = flat.text("BkTxCd/Domn/Cd")
+    if domain:
+        parts = [domain, flat.text("BkTxCd/Domn/Fmly/Cd"), flat.text("BkTxCd/Domn/Fmly/SubFmlyCd")]
+        return "-".join(p for p in parts if p)
+    return flat.text("BkTxCd/Prtry/Cd")
