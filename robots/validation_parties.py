@@ -7,8 +7,9 @@ recorded. A rule that finds two customers never decides: it is ambiguity, not a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 
@@ -45,39 +46,35 @@ def _parties(order: Order) -> list[tuple[str, Party]]:
     return [(name, party) for name, party in named if party is not None]
 
 
-def _by_identifier(order: Order, index: MasterIndex) -> list[tuple[str, set[str]]]:
-    found: list[tuple[str, set[str]]] = []
-    parties = _parties(order)
-    for rule, lookup, value_of in (
-        ("gln", index.by_gln, lambda p: p.gln or ""),
-        ("vat_id", index.by_vat, lambda p: text.code(p.vat_id)),
-        ("siret", index.by_siret, lambda p: text.code(p.siret)),
-    ):
-        for _name, party in parties:
-            value = value_of(party)
-            if value and value in lookup:
-                found.append((rule, lookup[value]))
-    return found
+def _by_identifier(order: Order, index: MasterIndex) -> Iterator[tuple[str, set[str]]]:
+    parties = [party for _name, party in _parties(order)]
+    for party in parties:
+        if party.gln and party.gln in index.by_gln:
+            yield "gln", index.by_gln[party.gln]
+    for party in parties:
+        if party.vat_id and (vat := text.code(party.vat_id)) in index.by_vat:
+            yield "vat_id", index.by_vat[vat]
+    for party in parties:
+        if party.siret and (siret := text.code(party.siret)) in index.by_siret:
+            yield "siret", index.by_siret[siret]
 
 
-def _by_sender(order: Order, index: MasterIndex, settings: ValidateSettings) -> list[
-        tuple[str, set[str]]]:
+def _by_sender(order: Order, index: MasterIndex, settings: ValidateSettings
+               ) -> Iterator[tuple[str, set[str]]]:
     sender = (order.source.sender or "").strip()
-    found: list[tuple[str, set[str]]] = []
     if sender and sender in index.edi_partners:
-        found.append(("edi_partner", {index.edi_partners[sender]}))
+        yield "edi_partner", {index.edi_partners[sender]}
     if order.source.channel in ("web", "api") and sender:
         mapped = settings.sender_customers.get(sender) or (
             sender if sender in index.customers else None)
         if mapped:
-            found.append(("sender", {mapped}))
+            yield "sender", {mapped}
     domains = [text.email_domain(sender)]
     if order.buyer.contact is not None:
         domains.append(text.email_domain(order.buyer.contact.email))
     for domain in domains:
         if domain and domain in index.by_domain:
-            found.append(("email_domain", index.by_domain[domain]))
-    return found
+            yield "email_domain", index.by_domain[domain]
 
 
 def resolve_customer(order: Order, index: MasterIndex, settings: ValidateSettings) -> CustomerMatch:
@@ -91,7 +88,9 @@ def resolve_customer(order: Order, index: MasterIndex, settings: ValidateSetting
     if preset and preset in index.customers:
         return CustomerMatch(preset, "customer_id")
     ambiguity = _Ambiguity()
-    for rule, candidates in (_by_identifier(order, index) + _by_sender(order, index, settings)):
+    # Lazily, in order of trust: most orders stop at their first identifier.
+    for rule, candidates in chain(_by_identifier(order, index),
+                                  _by_sender(order, index, settings)):
         known = {c for c in candidates if c in index.customers}
         if len(known) == 1:
             return CustomerMatch(next(iter(known)), rule)
