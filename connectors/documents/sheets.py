@@ -13,7 +13,9 @@ canonical orders :mod:`sheet_build`):
 * CSV separated by ``;``, ``,``, tabs or ``|``, in UTF-8 (with or without BOM), UTF-16
   with BOM, or Windows-1252; numbers written ``1 234,50`` or ``1,234.50``; dates
   ``12/03/2025``, ``2025-03-12``, ``12 mars 2025``;
-* XLSX workbooks: every visible worksheet with a lines table, real date cells or text.
+* XLSX workbooks: every visible worksheet with a lines table, each read on its own
+  (hidden sheets, often price lists behind a form, are not read); real date cells or
+  dates written as text.
 
 A sheet is recognised by its content: a CSV whose rows show a lines table, or any XLSX
 workbook (no other extractor reads workbooks, so a workbook without a lines table is

@@ -194,3 +194,12 @@ def test_excel_sep_hint_and_order_number_in_a_title() -> None:
     [order] = SheetExtractor().extract(RawDocument(content.replace(",x", ",3").encode(), "t.csv"))
     assert order.buyer_order_number == "4500012345"
     assert order.lines[0].description == "Vis, inox"
+
+
+def test_excel_unicode_text_export_utf16_with_tabs() -> None:
+    content = "N° de commande\tU-16\nClient\tÉpicerie\n\nRéférence\tQté\tPU HT\nA1\t3\t2,50\n"
+    raw = RawDocument(content.encode("utf-16"), "u16.txt")
+    assert SheetExtractor().identify(raw)
+    [order] = SheetExtractor().extract(raw)
+    assert (order.buyer_order_number, order.buyer.name) == ("U-16", "Épicerie")
+    assert (order.lines[0].quantity, order.lines[0].unit_price) == (Decimal(3), Decimal("2.50"))
