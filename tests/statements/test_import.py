@@ -3,7 +3,11 @@ when bad (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -106,3 +110,28 @@ def test_unbalanced_statement_is_quarantined_with_nothing_written(db: Database) 
         assert session.scalars(select(DocumentRow)).one().error_code == "BAD_BALANCE"
         assert session.scalar(select(func.count()).select_from(StatementRow)) == 0
     assert _rows(db) == []
+
+
+def test_o2c_ingest_command_reads_statements(tmp_path: Path) -> None:
+    config = tmp_path / "o2c.toml"
+    config.write_text(f'[cash]\naccounts = ["{OURS}"]\n', encoding="utf-8")
+    ours = tmp_path / "ours.sta"
+    ours.write_bytes(mt940([("240102", "150.00", "R1")]))
+    theirs = tmp_path / "theirs.sta"
+    theirs.write_bytes(mt940([("240102", "9.00", "R9")], account="DE89370400440532013000"))
+    env = {**os.environ, "O2C_DATABASE_URL": f"sqlite:///{tmp_path / 'o2c.db'}",
+           "O2C_CONFIG": str(config)}
+    done = subprocess.run([str(Path(sys.executable).parent / "o2c"), "ingest", str(ours),
+                           str(theirs)], capture_output=True, text=True, env=env, check=False,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        f"{theirs}: line 2: statement STMT1/1/1 is for account DE89370400440532013000, which"
+        " is not one of ours ([cash] accounts)"
+    )
+    assert "Traceback" not in done.stderr
+    database = Database(f"sqlite:///{tmp_path / 'o2c.db'}")
+    try:
+        assert [r.bank_reference for r in _rows(database)] == ["R1"]
+    finally:
+        database.dispose()
