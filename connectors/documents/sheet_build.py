@@ -19,8 +19,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -391,44 +392,58 @@ def _payment_terms(found: Field | None) -> PaymentTerms | None:
 # --- one line ----------------------------------------------------------------------
 
 
+@dataclass
+class _Row:
+    """One row of a lines table, read cell by cell with errors naming the cell."""
+
+    grid: Grid
+    table: Table
+    row: int
+
+    def cell(self, role: str) -> Cell:
+        return _cell(self.grid, self.row, self.table.column(role))
+
+    def where(self, role: str | None = None) -> str:
+        column = self.table.column(role) if role else None
+        label = self.table.labels.get(column) if column is not None else None
+        return self.grid.where(self.row, column, label)
+
+    def read(self, role: str, reader: Callable[[Cell], T]) -> T | None:
+        try:
+            return reader(self.cell(role))
+        except CellError as exc:
+            raise BadDocument(str(exc), location=self.where(role)) from None
+
+
 def _line(
     grid: Grid, table: Table, row: int, seq: int, conventions: Conventions,
     *, order_date: date | None,
 ) -> tuple[Line, bool]:
     """One order line, and whether its unit is unknown (kept as written, confidence 0)."""
-
-    def read(role: str, reader: Callable[[Cell], Any]) -> Any:
-        column = table.column(role)
-        try:
-            return reader(_cell(grid, row, column))
-        except CellError as exc:
-            location = grid.where(row, column, table.labels.get(column or 0))
-            raise BadDocument(str(exc), location=location) from None
-
-    quantity_column = table.column(vocab.QUANTITY)
-    number, written_unit = values.split_quantity(_cell(grid, row, quantity_column))
-    quantity = read(vocab.QUANTITY, lambda _: values.decimal(number, conventions))
-    where = grid.where(row, quantity_column, table.labels.get(quantity_column or 0))
+    cells = _Row(grid, table, row)
+    number, written_unit = values.split_quantity(cells.cell(vocab.QUANTITY))
+    quantity = cells.read(vocab.QUANTITY, lambda _: values.decimal(number, conventions))
     if quantity is None:
-        raise BadDocument("no quantity on this line", location=where)
-    unit_text = read(vocab.UNIT, values.text) or written_unit
+        raise BadDocument("no quantity on this line", location=cells.where(vocab.QUANTITY))
+    unit_text = cells.read(vocab.UNIT, values.text) or written_unit
+    money = partial(values.decimal, conventions=conventions)
     line = Line(
-        line_number=read(vocab.LINE_NUMBER, lambda c: _line_number(c, seq)),
-        gtin=read(vocab.GTIN, values.gtin),
-        seller_item_code=read(vocab.SELLER_CODE, values.code),
-        buyer_item_code=read(vocab.BUYER_CODE, values.code),
-        description=read(vocab.DESCRIPTION, values.text),
+        line_number=cells.read(vocab.LINE_NUMBER, lambda c: _line_number(c, seq)) or seq,
+        gtin=cells.read(vocab.GTIN, values.gtin),
+        seller_item_code=cells.read(vocab.SELLER_CODE, values.code),
+        buyer_item_code=cells.read(vocab.BUYER_CODE, values.code),
+        description=cells.read(vocab.DESCRIPTION, values.text),
         quantity=quantity,
         unit=rec20(unit_text),
-        unit_price=read(vocab.UNIT_PRICE, lambda c: values.decimal(c, conventions)),
-        line_amount=read(vocab.AMOUNT, lambda c: values.decimal(c, conventions)),
-        requested_delivery_date=read(
+        unit_price=cells.read(vocab.UNIT_PRICE, money),
+        line_amount=cells.read(vocab.AMOUNT, money),
+        requested_delivery_date=cells.read(
             vocab.DELIVERY_DATE, lambda c: values.day(c, conventions, order_date)
         ),
     )
     if not (line.gtin or line.seller_item_code or line.buyer_item_code or line.description):
         raise BadDocument("a quantity without an item (no code, no description)",
-                          location=grid.where(row))
+                          location=cells.where())
     if unit_text and line.unit is None:
         # Not a UN/ECE Rec 20 unit we know: the written text stays beside the line and
         # the zero confidence sends the order to a person instead of guessing a unit.
