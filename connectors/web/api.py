@@ -15,6 +15,8 @@ else the configured one.
 from __future__ import annotations
 
 import json
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -57,6 +59,16 @@ class ApiSettings(Section):
 
 class BodyTooLarge(Exception):  # noqa: N818 - the HTTP status's own name
     """The request body is over the cap."""
+
+
+# SQLite has one writer at a time, and a deferred transaction that must turn into a write
+# fails at once with "database is locked" instead of waiting: the server's worker threads
+# take turns to write there. PostgreSQL needs no such thing.
+_SQLITE_WRITES = threading.Lock()
+
+
+def _writing(db: Database) -> AbstractContextManager[Any]:
+    return nullcontext() if db.is_postgres else _SQLITE_WRITES
 
 
 bearer = HTTPBearer(auto_error=False, description="A key from `o2c apikey create SENDER`.")
@@ -155,7 +167,7 @@ def build_router(settings: ApiSettings | None = None) -> APIRouter:
         except BodyTooLarge:
             return JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
         db = database(request)
-        outcome = await run_in_threadpool(submit, db, body, who, idempotency_key)
+        outcome = await run_in_threadpool(submit_serialised, db, body, who, idempotency_key)
         if isinstance(outcome, list):
             return JSONResponse({"detail": [p.model_dump() for p in outcome]}, status_code=422)
         order_id, status, replayed = outcome
@@ -195,6 +207,14 @@ def build_router(settings: ApiSettings | None = None) -> APIRouter:
             )
 
     return router
+
+
+def submit_serialised(
+    db: Database, body: bytes, who: str, idempotency_key: str | None
+) -> tuple[str, str, bool] | list[FieldProblem]:
+    """:func:`submit`, one at a time on SQLite."""
+    with _writing(db):
+        return submit(db, body, who, idempotency_key)
 
 
 def submit(

@@ -148,16 +148,15 @@ class PortalTransport(Transport):
         self.evidence, started = {}, time.perf_counter()
         self.stats = {"orders": 0, "browser_seconds": 0.0, "seconds": 0.0}
         credentials = self.credentials()
-        with sync_playwright() as playwright:
+        playwright = sync_playwright().start()
+        session: PortalSession | None = None
+        try:
             browser = self._launch(playwright)
-            context = browser.new_context(accept_downloads=True)
+            page = browser.new_context(accept_downloads=True).new_page()
             session = PortalSession(
-                context.new_page(),
-                self.recipe,
-                self.base_url,
-                credentials,
-                self.config.max_download_bytes,
+                page, self.recipe, self.base_url, credentials, self.config.max_download_bytes
             )
+            session.browser_seconds = time.perf_counter() - started  # start-up is browser time
             self._session = session
             try:
                 yield from self._run(session)
@@ -166,9 +165,16 @@ class PortalTransport(Transport):
                 raise
             finally:
                 self._session = None
-                self.stats["browser_seconds"] = round(session.browser_seconds, 3)
-                self.stats["seconds"] = round(time.perf_counter() - started, 3)
+                closing = time.perf_counter()
                 browser.close()
+                session.browser_seconds += time.perf_counter() - closing
+        finally:
+            stopping = time.perf_counter()
+            playwright.stop()
+            ended = time.perf_counter()
+            spent = (session.browser_seconds if session else 0.0) + ended - stopping
+            self.stats["browser_seconds"] = round(spent, 3)
+            self.stats["seconds"] = round(ended - started, 3)
 
     def _launch(self, playwright: Any) -> Any:
         from playwright.sync_api import Error as PlaywrightError
@@ -269,4 +275,5 @@ class PortalTransport(Transport):
             Path(f"{stem}.html").write_text(html, encoding="utf-8")
             self.evidence["html"] = f"{stem}.html"
         except Exception as exc:  # evidence is best effort; the run's own error matters
-            log.warning("portal %s: evidence not kept: %s", self.recipe.name, type(exc).__name__)
+            problem = session.credentials.scrub(f"{type(exc).__name__}: {exc}")
+            log.warning("portal %s: evidence not kept: %s", self.recipe.name, problem)

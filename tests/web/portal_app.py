@@ -258,18 +258,26 @@ def pdf_document(po: PortalPO) -> bytes:
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)  # invariant: same PO, same bytes
     y = 800
     for text in [
-        f"Bon de commande {po.po_id}",
-        f"Date: {po.order_date:%d/%m/%Y}",
-        "Acheteur: Grands Magasins du Rhône SA",
-        "GLN: 3012345000001",
-        *(
-            f"{ln.item}  {ln.description}  {ln.quantity} {ln.unit}  {french(ln.price)}"
-            for ln in po.lines
-        ),
-        f"Total HT: {french(po.total)} EUR",
+        f"Bon de commande N° {po.po_id}",
+        f"Date de commande : {po.order_date:%d/%m/%Y}",
+        f"Date de livraison : {po.delivery_date:%d/%m/%Y}",
+        "Acheteur : Grands Magasins du Rhône SA",
+        "GLN : 3012345000001",
     ]:
         pdf.drawString(60, y, text)
         y -= 18
+    y -= 12
+    columns = (60, 130, 330, 380, 430, 500)
+    for x, title in zip(
+        columns, ("Réf", "Désignation", "Qté", "Unité", "PU HT", "Montant HT"), strict=True
+    ):
+        pdf.drawString(x, y, title)
+    for ln in po.lines:
+        y -= 18
+        cells = (ln.item, ln.description, ln.quantity, ln.unit, french(ln.price), french(ln.amount))
+        for x, cell in zip(columns, cells, strict=True):
+            pdf.drawString(x, y, cell)
+    pdf.drawString(430, y - 30, f"Total HT : {french(po.total)} EUR")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

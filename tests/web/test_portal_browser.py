@@ -77,7 +77,7 @@ def test_takes_every_po_across_pages_acknowledges_after_settle_and_never_twice(
     assert (first_pdf.channel, first_pdf.sender) == ("web", "test-portal")
     assert first_pdf.media_type == "application/pdf"
     with pdfplumber.open(io.BytesIO(first_pdf.content)) as pdf:
-        assert "Bon de commande PO-00001" in pdf.pages[0].extract_text()
+        assert "Bon de commande N° PO-00001" in pdf.pages[0].extract_text()
     assert first_csv.name == "PO-00002.csv"
     assert first_csv.content.decode().splitlines()[1].startswith("PO-00002;")
     assert transport.evidence == {}
