@@ -34,7 +34,8 @@ _ITEM_TYPES_GTIN = ("EN", "SRV", "UP", "EU")
 _ITEM_TYPES_BUYER = ("IN", "BP")
 _ITEM_TYPES_SELLER = ("SA", "MF")
 _PARTY_GROUP = ("NAD", "LOC", "FII", "RFF", "DTM", "DOC", "CTA", "COM")
-_LINE_ACTIONS = {"1": "added", "2": "deleted", "3": "changed", "4": "unchanged", "5": "accepted"}
+# UNCL 1229 line actions, kept on the line as ``action`` for applying a change.
+_LINE_ACTIONS = {"1": "add", "2": "delete", "3": "change", "4": "unchanged", "5": "accepted"}
 _INCOTERMS = frozenset(
     ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT"),
 )
@@ -298,7 +299,10 @@ class OrderMapper:
             self.note("LIN without line number: numbered by position")
         action = value(segment, 1)
         if action:
-            self.note(f"LIN action {action} ({_LINE_ACTIONS.get(action, 'unknown code')})")
+            if action in _LINE_ACTIONS:
+                self.line.fields["action"] = _LINE_ACTIONS[action]
+            else:
+                self.note(f"LIN action {action} (unknown code)")
         self._item_id(value(segment, 2), value(segment, 2, 1))
 
     def _item_id(self, identifier: str, kind: str) -> None:

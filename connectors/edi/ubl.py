@@ -29,6 +29,8 @@ _GLN_SCHEMES = ("GLN", "0088")
 _INCOTERMS = frozenset(
     ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT"),
 )
+# UBL LineStatusCode (OrderChange) as the line ``action`` a change is applied with.
+_LINE_STATUS = {"Added": "add", "Cancelled": "delete", "Revised": "change"}
 _X = XmlReader(NS)
 _SCAN = 64 * 1024
 
@@ -288,7 +290,12 @@ class UblMapper:
         if quantity is None or quantity_element is None:
             raise BadDocument(f"line {number} has no cbc:Quantity", location=_X.where(item),
                               code="MISSING_FIELD")  # fmt: skip
+        status = _X.text(item, "cbc:LineStatusCode")
+        extra = {"action": _LINE_STATUS[status]} if status in _LINE_STATUS else {}
+        if status and not extra and status != "NoStatus":
+            self.notes.append(f"line {number}: status {status}")
         return Line(
+            **extra,
             line_number=number,
             quantity=quantity,
             unit=unit_code(quantity_element.get("unitCode") or ""),
