@@ -153,7 +153,7 @@ class FolderTransport(Transport):
         )
         self.clock = clock
         self.refusals: list[Refusal] = []
-        self._fetched: dict[tuple[str, str], Path] = {}
+        self._fetched: dict[tuple[str, str], tuple[Path, tuple[int, int, int]]] = {}
 
     @property
     def root(self) -> Path:
@@ -178,9 +178,10 @@ class FolderTransport(Transport):
         for entry in sorted(os.scandir(root), key=lambda e: e.name):
             if not self._wanted(entry):
                 continue
+            signature = _signature(Path(entry.path))
             raw = self._read(root, entry)
-            if raw is not None:
-                self._fetched[(raw.name, raw.sha256)] = Path(entry.path)
+            if raw is not None and signature is not None:
+                self._fetched[(raw.name, raw.sha256)] = (Path(entry.path), signature)
                 yield raw
 
     def settle(self, raw: RawDocument, *, ok: bool, reason: str | None = None) -> None:
@@ -192,9 +193,16 @@ class FolderTransport(Transport):
         Raises:
             ValueError: for a document this transport did not fetch (or settled already).
         """
-        path = self._fetched.pop((raw.name, raw.sha256), None)
-        if path is None:
+        pending = self._fetched.pop((raw.name, raw.sha256), None)
+        if pending is None:
             raise ValueError(f"{safe_name(raw.name)}: not a pending file of this drop folder")
+        path, signature = pending
+        if _signature(path) != signature:
+            # Rewritten since it was read: filing it away would lose the new content
+            # unread, so it stays for the next poll.
+            log.warning("drop folder: %s changed since it was read; left in place",
+                        safe_name(path.name))
+            return
         try:
             if ok:
                 self._move(path, self.folder_config.done)
@@ -225,6 +233,9 @@ class FolderTransport(Transport):
 
     def _read(self, root: Path, entry: os.DirEntry[str]) -> RawDocument | None:
         path = Path(entry.path)
+        if not (entry.is_symlink() or entry.is_file(follow_symlinks=False)):
+            self._refuse(path, "not a regular file (a pipe, socket or device)")
+            return None
         target = self._link_target(root, path) if entry.is_symlink() else path
         if target is None:
             return None
@@ -309,6 +320,15 @@ class FolderTransport(Transport):
 class _TooLargeError(Exception):
     def __init__(self, size: int, cap: int) -> None:
         super().__init__(f"{size:,} bytes is over the {cap:,}-byte cap of the drop folder")
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What identifies one version of a file: inode, size, modification time."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _printable(name: str) -> str:

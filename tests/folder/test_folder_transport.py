@@ -277,3 +277,28 @@ def test_a_file_name_that_is_not_utf8_is_shown_and_filed_safely(tmp_path: Path) 
     doc.name.encode("utf-8")
     transport.settle(doc, ok=True)
     assert [p.name for p in (tmp_path / "done").iterdir()] == ["caf.csv"]
+
+
+def test_a_file_rewritten_after_reading_stays_for_the_next_poll(tmp_path: Path) -> None:
+    _drop(tmp_path, "order.csv", b"first version")
+    transport = _transport(tmp_path)
+    [doc] = transport.fetch()
+    _drop(tmp_path, "order.csv", b"second, longer version", mtime=OLD + 1)
+
+    transport.settle(doc, ok=True)
+
+    assert (tmp_path / "order.csv").read_bytes() == b"second, longer version"
+    assert not (tmp_path / "done").exists()
+    [again] = transport.fetch()
+    assert again.content == b"second, longer version"
+
+
+def test_pipes_are_refused_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.csv")
+    os.utime(tmp_path / "pipe.csv", (OLD, OLD), follow_symlinks=False)
+    transport = _transport(tmp_path)
+    assert list(transport.fetch()) == []
+    assert [r.reason for r in transport.refusals] == [
+        "not a regular file (a pipe, socket or device)"
+    ]
+    assert (tmp_path / "failed" / "pipe.csv.reason.txt").exists()
