@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rapidfuzz.distance import Levenshtein
+
 from connectors.documents.layout import Reading
-from connectors.documents.values import gtin_valid
+from connectors.documents.values import Read, gtin_valid
 
 CENT = Decimal("0.01")
 
@@ -33,10 +35,12 @@ class Confidences:
     unchecked: float
     confirmed: float
     doubtful: float = 0.5
+    repair: bool = False
 
 
 TEXT_LAYER = Confidences(unchecked=0.95, confirmed=1.0, doubtful=0.6)
-OCR = Confidences(unchecked=0.85, confirmed=0.97, doubtful=0.5)
+OCR = Confidences(unchecked=0.85, confirmed=0.97, doubtful=0.5, repair=True)
+REPAIRED = 0.8  # one character of one number changed so that the line adds up
 
 
 def apply_checks(reading: Reading, levels: Confidences) -> None:
@@ -59,7 +63,7 @@ def apply_checks(reading: Reading, levels: Confidences) -> None:
                 gtin.lower(0.3, "GTIN check digit wrong")
 
 
-def _check_line(cells: dict, levels: Confidences) -> bool:
+def _check_line(cells: dict[str, Read], levels: Confidences) -> bool:
     quantity, price, amount = (cells.get(k) for k in ("quantity", "unit_price", "line_amount"))
     if quantity is None or price is None or amount is None:
         return False
@@ -69,7 +73,40 @@ def _check_line(cells: dict, levels: Confidences) -> bool:
         return True
     for read in (quantity, price, amount):
         read.lower(levels.doubtful, "quantity x unit price != amount")
+    if levels.repair:
+        _repair_line(quantity, price, amount)
     return False
+
+
+def _repair_line(quantity: Read, price: Read, amount: Read) -> None:
+    """When exactly one of the three numbers is one character away from the value that
+    makes the line add up, take that value (OCR drops, adds or swaps one glyph)."""
+    fixes = []
+    if price.value:
+        wanted = amount.value / price.value
+        if wanted > 0 and wanted == wanted.quantize(Decimal("0.5")):
+            fixes.append((quantity, wanted.quantize(Decimal("0.5")).normalize()))
+    if quantity.value:
+        wanted = amount.value / quantity.value
+        if wanted > 0 and wanted == wanted.quantize(CENT):
+            fixes.append((price, wanted.quantize(CENT)))
+    fixes.append((amount, (quantity.value * price.value).quantize(CENT)))
+    near = [(read, value) for read, value in fixes if _one_glyph_away(read.value, value)]
+    if len(near) != 1:
+        return
+    read, value = near[0]
+    read.repaired_from = read.text
+    read.value = value
+    read.confidence = REPAIRED
+    read.checks.append("one glyph repaired so that quantity x unit price = amount")
+    for other in (quantity, price, amount):
+        if other is not read:
+            other.confidence = REPAIRED + 0.05
+
+
+def _one_glyph_away(read: Decimal, wanted: Decimal) -> bool:
+    digits = ["".join(c for c in format(v.normalize(), "f") if c.isdigit()) for v in (read, wanted)]
+    return digits[0] != digits[1] and Levenshtein.distance(digits[0], digits[1]) <= 1
 
 
 def _amounts_agree(computed: Decimal, stated: Decimal) -> bool:

@@ -80,32 +80,41 @@ class LabelHit:
     size: int
     line: TextLine
     start: int
+    end: int
 
     @property
     def words(self) -> list[Word]:
         """The label's words."""
-        return self.line.words[self.start : self.start + self.size]
+        return self.line.words[self.start : self.end]
 
     @property
     def after(self) -> list[Word]:
         """The words of the line after the label."""
-        return self.line.words[self.start + self.size :]
+        return self.line.words[self.end :]
+
+
+def spoken(line: TextLine) -> list[tuple[int, str]]:
+    """(word index, token) of the words that hold a letter or digit: OCR strews stray
+    dots and degree signs between the words of a label."""
+    return [(i, t) for i, t in enumerate(line.tokens) if any(c.isalnum() for c in t)]
 
 
 def find_labels(line: TextLine, labels: dict[str, tuple[Label, ...]]) -> list[LabelHit]:
     """Every label on ``line``, longest first at each position, left to right."""
-    tokens = line.tokens
+    indexed = spoken(line)
+    tokens = [t for _, t in indexed]
     hits: list[LabelHit] = []
     i = 0
     while i < len(tokens):
-        best: LabelHit | None = None
+        best: tuple[str, int] | None = None
         for kind, names in labels.items():
             for name in names:
-                if tuple(tokens[i : i + len(name)]) == name and (not best or len(name) > best.size):
-                    best = LabelHit(kind, len(name), line, i)
+                if tuple(tokens[i : i + len(name)]) == name and (not best or len(name) > best[1]):
+                    best = (kind, len(name))
         if best:
-            hits.append(best)
-            i += best.size
+            start, end = indexed[i][0], indexed[i + best[1] - 1][0] + 1
+            hits.append(LabelHit(best[0], best[1], line, start, end))
+            i += best[1]
         else:
             i += 1
     return hits
@@ -126,7 +135,7 @@ def _value(hit: LabelHit, lines: list[TextLine], index: int, *, ocr: bool) -> Re
     if hit.kind == "total_amount" and not _excludes_vat(hit.line):
         return None
     for candidate in _candidates(hit, lines, index):
-        words = [w for w in candidate if w.token not in ("", ":", "-")]
+        words = [w for w in candidate if any(c.isalnum() or c in "€£$" for c in w.text)]
         if words and (read := _parse(hit.kind, words, ocr=ocr)) is not None:
             return read
     return None
@@ -138,7 +147,7 @@ def _excludes_vat(line: TextLine) -> bool:
 
 
 def _candidates(hit: LabelHit, lines: list[TextLine], index: int) -> list[list[Word]]:
-    after = [w for w in hit.after if w.token not in ("", ":", "-")]
+    after = [w for w in hit.after if any(c.isalnum() or c in "€£$" for c in w.text)]
     candidates: list[list[Word]] = []
     if after:
         phrases = TextLine(after).phrases(gap_ratio=1.2)

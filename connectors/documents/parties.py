@@ -60,7 +60,8 @@ def party_blocks(lines: list[TextLine], page_width: float) -> dict[str, PartyRea
 
 def _right_limit(hit: LabelHit, hits: list[LabelHit], page_width: float) -> float:
     to_the_right = [h.words[0].x0 for h in hits if h.words[0].x0 > hit.words[-1].x1]
-    return min(to_the_right, default=page_width)
+    # a little short of the next label: a scan's residual skew shifts its column left
+    return min(to_the_right, default=page_width) - 0.8 * max(hit.line.height, 1.0)
 
 
 def _block(hit: LabelHit, below: list[TextLine], right: float) -> list[list[Word]]:
@@ -92,8 +93,9 @@ def _letterhead(lines: list[TextLine], page_width: float) -> list[list[Word]]:
         words = [w for p in line.phrases(1.2) if p[0].x0 < page_width * 0.45 for w in p]
         if not words:
             continue
-        if bottom is None and (_is_noise(TextLine(words)) or words[0].x0 > page_width * 0.3):
-            continue
+        if bottom is None and (_is_noise(TextLine(words)) or words[0].x0 > page_width * 0.3
+                               or line.top < page_width * 0.035):
+            continue  # titles, and the fax machine's header band at the very top
         if bottom is not None and line.top - bottom > 1.9 * max(line.height, 1.0):
             break
         if find_labels(TextLine(words), FIELD_LABELS | BLOCK_LABELS):

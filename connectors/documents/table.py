@@ -8,8 +8,11 @@ without a quantity continues the description of the line above.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
+
+from rapidfuzz import fuzz, process
 
 from connectors.documents.units import rec20
 from connectors.documents.values import Read, parse_amount, read_of
@@ -35,7 +38,8 @@ COLUMN_NAMES: dict[str, tuple[tuple[str, ...], ...]] = {
     "quantity": (("qte",), ("quantite",), ("qty",), ("quantity",), ("qt",), ("quant",)),
     "unit": (("unite",), ("unit",), ("u",), ("uom",), ("um",), ("cond",)),
     "unit_price": (
-        ("pu",), ("p.u",), ("pu", "ht"), ("p.u", "ht"), ("prix",), ("prix", "unitaire"),
+        ("pu",), ("p.u",), ("pu", "ht"), ("p.u", "ht"), ("puht",), ("p.u.ht",), ("pu.ht",),
+        ("prix",), ("prix", "unitaire"),
         ("prix", "unit"), ("prix", "unitaire", "ht"), ("prix", "unit", "ht"),
         ("unit", "price"), ("price",), ("tarif",), ("prix", "net"), ("net", "price"),
     ),
@@ -44,6 +48,9 @@ COLUMN_NAMES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("line", "total"), ("total", "line"), ("net", "amount"), ("montant", "net"),
     ),
 }
+_LONG_NAMES = {name[0]: kind for kind, names in COLUMN_NAMES.items() for name in names
+               if len(name) == 1 and len(name[0]) >= 6}
+_GLUED_UNIT = re.compile(r"^([0-9OoIlS][0-9OoIlS.,]*)([A-Za-z]{1,7}\.?)$")
 NUMERIC = ("quantity", "unit_price", "line_amount", "line_number")
 TEXTUAL = ("description", "seller_item_code", "buyer_item_code", "gtin", "unit")
 _STOP_WORDS = {
@@ -84,19 +91,34 @@ class Row:
 
 def match_columns(line: TextLine) -> list[Column]:
     """The column names on ``line``, longest name first, left to right."""
-    tokens = line.tokens
+    indexed = [(i, t) for i, t in enumerate(line.tokens) if any(c.isalnum() for c in t)]
+    tokens = [t for _, t in indexed]
     columns: list[Column] = []
     i = 0
     while i < len(tokens):
         kind, size = _longest_name(tokens, i)
         if kind:
-            columns.append(Column(kind, list(line.words[i : i + size])))
+            columns.append(Column(kind, [line.words[j] for j, _ in indexed[i : i + size]]))
             i += size
             continue
-        if columns and tokens[i] in _EXTRA_HEADER_TOKENS:
-            columns[-1].words.append(line.words[i])
+        word = line.words[indexed[i][0]]
+        near = bool(columns) and word.x0 - columns[-1].x1 < 1.2 * max(word.height, 1.0)
+        if columns and (tokens[i] in _EXTRA_HEADER_TOKENS or near):
+            columns[-1].words.append(word)
+        elif kind := _fuzzy_name(tokens[i]):
+            columns.append(Column(kind, [word]))
+        else:
+            columns.append(Column("unknown", [word]))
         i += 1
     return columns
+
+
+def _fuzzy_name(token: str) -> str | None:
+    """A long column name misread by one or two letters (``Désignatlon``)."""
+    if len(token) < 6:
+        return None
+    best = process.extractOne(token, _LONG_NAMES, scorer=fuzz.ratio, score_cutoff=80)
+    return _LONG_NAMES[best[0]] if best else None
 
 
 def _longest_name(tokens: list[str], start: int) -> tuple[str | None, int]:
@@ -112,9 +134,11 @@ def find_header(lines: list[TextLine]) -> tuple[int, list[Column]] | None:
     """Index of the table's header line and its columns, or None when there is none."""
     for index, line in enumerate(lines):
         columns = match_columns(line)
-        kinds = {c.kind for c in columns}
-        covered = sum(len(c.words) for c in columns)
-        if "quantity" in kinds and len(kinds) >= 3 and covered >= 0.6 * len(line.words):
+        kinds = {c.kind for c in columns} - {"unknown"}
+        known = sum(len(c.words) for c in columns if c.kind != "unknown")
+        if "quantity" in kinds and len(kinds) >= 3 and known >= 0.6 * sum(
+            len(c.words) for c in columns
+        ):
             return index, _settle_columns(columns)
     return None
 
@@ -127,10 +151,23 @@ def _settle_columns(columns: list[Column]) -> list[Column]:
             others = kinds.count("description") > 1
             column.kind = "seller_item_code" if others else "description"
     columns.sort(key=lambda c: c.x0)
+    _name_unknown_price(columns)
     for left, right in pairwise(columns):
         boundary = (left.x1 + right.x0) / 2
         left.right = right.left = boundary
     return columns
+
+
+def _name_unknown_price(columns: list[Column]) -> None:
+    """An unreadable header between the quantity and the amount is the unit price
+    (``P.U.`` read as ``"PUL``) when no other column is."""
+    kinds = [c.kind for c in columns]
+    if "unit_price" in kinds or "quantity" not in kinds or "line_amount" not in kinds:
+        return
+    middle = columns[kinds.index("quantity") + 1 : kinds.index("line_amount")]
+    unknown = [c for c in middle if c.kind == "unknown"]
+    if len(unknown) == 1:
+        unknown[0].kind = "unit_price"
 
 
 def read_rows(
@@ -180,15 +217,14 @@ def _best_column(phrase: list[Word], columns: list[Column]) -> Column:
 
 def _numeric(phrase: list[Word]) -> bool:
     """A number, a unit, or a number followed by its unit."""
-    number = [w for w in phrase if rec20(w.text) is None]
-    if not number:
-        return len(phrase) == 1
-    return parse_amount(" ".join(w.text for w in number), repair=True) is not None
+    if len(phrase) == 1 and rec20(phrase[0].text):
+        return True
+    return _quantity(phrase, ocr=True) is not None
 
 
 def _is_stop(line: TextLine, cells: dict[str, list[Word]]) -> bool:
-    first = line.tokens[0]
-    return first in _STOP_WORDS and "quantity" not in cells
+    worded = [t for t in line.tokens if any(c.isalpha() for c in t)]
+    return bool(worded) and worded[0] in _STOP_WORDS and "quantity" not in cells
 
 
 def _continues(cells: dict[str, list[Word]]) -> bool:
@@ -226,19 +262,23 @@ def _row(cells: dict[str, list[Word]], *, ocr: bool) -> Row | None:
 
 
 def _quantity(words: list[Word], *, ocr: bool) -> tuple[Read, Read | None] | None:
-    if not words:
-        return None
-    number_words = [w for w in words if rec20(w.text) is None] or words[:1]
-    unit_words = [w for w in words if w not in number_words]
-    parsed = parse_amount(" ".join(w.text for w in number_words), repair=ocr)
-    if parsed is None:
+    words = [w for w in words if any(c.isalnum() for c in w.text)]
+    if len(words) == 1 and (glued := _GLUED_UNIT.match(words[0].text)):
+        # "50ctn": number and unit printed (or read) without a space
+        words = [replace(words[0], text=glued[1]), replace(words[0], text=glued[2])]
+    for size in range(len(words), 0, -1):
+        number_words, unit_words = words[:size], words[size:]
+        parsed = parse_amount(" ".join(w.text for w in number_words), repair=ocr)
+        if parsed is not None:
+            break
+    else:
         return None
     quantity = read_of(parsed[0], number_words)
     if parsed[1]:
         quantity.repaired_from = quantity.text
         quantity.lower(0.6, "letters read as digits")
-    unit = read_of(rec20(unit_words[0].text), unit_words[:1]) if unit_words else None
-    return quantity, unit
+    code = rec20(unit_words[0].text) if unit_words else None
+    return quantity, (read_of(code, unit_words[:1]) if code else None)
 
 
 def _amount(words: list[Word], *, ocr: bool) -> Read | None:
@@ -265,5 +305,6 @@ def _cell(kind: str, words: list[Word], *, ocr: bool) -> Read | None:
     if kind == "gtin":
         return read_of("".join(text.split()), words)
     if kind in ("seller_item_code", "buyer_item_code"):
-        return read_of(words[0].text, words[:1])
+        coded = [w for w in words if sum(c.isalnum() for c in w.text) >= 2] or words
+        return read_of(coded[0].text, coded[:1])
     return read_of(text, words)

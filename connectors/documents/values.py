@@ -131,7 +131,7 @@ def _date(year: str, month: int, day: str) -> date | None:
 
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1",
                                    "|": "1", "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2",
-                                   "z": "2", "G": "6"})
+                                   "z": "2", "G": "6", "A": "4", "à": "4", "?": "7"})
 _NUMBER = re.compile(r"^[-+(]?[0-9][0-9 .,\u00a0\u202f]*[)]?$")
 _CURRENCY_MARKS = re.compile(r"(€|EUR|£|GBP|\$|USD|CHF)", re.IGNORECASE)
 _TAX_SUFFIX = re.compile(r"\s*(HT|TTC)$", re.IGNORECASE)

@@ -1,0 +1,1 @@
+"""The fax and scan channel: OCR of faxed and scanned purchase orders."""
