@@ -37,6 +37,7 @@ BUILTIN_EXTRACTORS: tuple[str, ...] = (
     "connectors.edi.x12:X12OrderExtractor",
     "connectors.documents.sheets:SheetExtractor",
     "connectors.documents.pdf:PdfTextExtractor",
+    "connectors.fax_ocr.extractor:FaxOcrExtractor",
     "connectors.web.capture:WebPortalExtractor",
     "connectors.email.mime:EmailExtractor",
 )
