@@ -17,6 +17,7 @@ from connectors.edi.edifact_envelope import EdifactMessage, component, element_a
 from connectors.edi.edifact_syntax import render
 from connectors.edi.values import (
     UnsupportedFormat,
+    build_order,
     country_or_none,
     edi_decimal,
     edifact_date,
@@ -402,7 +403,7 @@ class OrderMapper:
             party = self.parties.get(role)
             if party is not None:
                 data[role] = _party(party)
-        return Order(**data)
+        return build_order(data, location=self.message.where(0))
 
     def _apply_change_reference(self) -> None:
         # A change or cancellation names the order it amends in RFF+ON; that order number

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from connectors.base import Extractor, RawDocument
-from connectors.edi.values import country_or_none, gln_or_none, gtin_or_none, unit_code
+from connectors.edi.values import build_order, country_or_none, gln_or_none, gtin_or_none, unit_code
 from connectors.edi.xmlread import Element, XmlReader, starts_like_xml
 from hub import safe_xml
 from hub.errors import BadDocument, NotAnOrder
@@ -126,7 +126,7 @@ class CiiMapper:
         if profile:
             self.notes.append(f"Order-X profile {profile.upper()}")
         data["notes"] = self.notes
-        return Order(**data)
+        return build_order(data, location="/SCRDMCCBDACIOMessageStructure")
 
     def _document_type(self, document: Element | None) -> str:
         type_code = _X.text(document, "ram:TypeCode")

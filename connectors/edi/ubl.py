@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from connectors.base import Extractor, RawDocument
-from connectors.edi.values import country_or_none, gln_or_none, gtin_or_none, unit_code
+from connectors.edi.values import build_order, country_or_none, gln_or_none, gtin_or_none, unit_code
 from connectors.edi.xmlread import Element, XmlReader, starts_like_xml
 from hub import safe_xml
 from hub.errors import BadDocument, NotAnOrder
@@ -117,7 +117,7 @@ class UblMapper:
         }
         self._references()
         data["notes"] = self.notes
-        return Order(**data)
+        return build_order(data, location=f"/{self.kind}")
 
     def format_name(self) -> str:
         """``ubl-<version>-<kind>``; PEPPOL BIS 3 documents state no version and are 2.1."""

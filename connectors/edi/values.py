@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
 
 from hub.errors import BadDocument
+from hub.model import Order
 
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 
@@ -112,3 +116,22 @@ def unit_code(code: str) -> str | None:
     if not code:
         return None
     return UNIT_CODES.get(code.upper(), code)
+
+
+def build_order(data: dict[str, Any], *, location: str) -> Order:
+    """The canonical order from mapped values.
+
+    Raises:
+        BadDocument: naming the canonical field a value does not fit (a currency that is
+            not three letters, a line number below 1...).
+    """
+    try:
+        return Order(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise BadDocument(
+            f"{field}: {first['msg']} ({first.get('input')!r})",
+            location=location,
+            code="INVALID_VALUE",
+        ) from None

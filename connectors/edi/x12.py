@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Extractor, RawDocument
 from connectors.edi.values import (
+    build_order,
     country_or_none,
     edi_decimal,
     edifact_date,
@@ -477,7 +478,7 @@ class PurchaseOrderMapper:
             "sender": self.transaction.sender or None,
             "received_at": self.raw.received_at, "sha256": self.raw.sha256,
         }  # fmt: skip
-        return Order(**data)
+        return build_order(data, location=self.transaction.where(0))
 
 
 def _party(data: dict[str, Any]) -> Party:
