@@ -14,7 +14,6 @@ import pytest
 
 from connectors.base import Extractor
 from connectors.edi.edifact import EdifactExtractor
-from connectors.edi.orderx import OrderXExtractor
 from connectors.edi.ubl import UblOrderExtractor
 from connectors.edi.x12 import X12OrderExtractor
 from hub.documents import RawDocument
