@@ -135,3 +135,27 @@ def test_o2c_ingest_command_reads_statements(tmp_path: Path) -> None:
         assert [r.bank_reference for r in _rows(database)] == ["R1"]
     finally:
         database.dispose()
+
+
+def test_every_sample_that_passes_its_checks_imports_once(db: Database) -> None:
+    from hub.errors import BadDocument
+    from matching.importer import import_statements
+    from matching.statements import parse
+    from tests.statements.helpers import local_samples
+
+    imported = 0
+    for path in local_samples():
+        try:
+            statements = parse(path.read_bytes(), path.name)
+        except BadDocument:
+            continue  # fixtures that do not balance are covered by test_samples
+        expected = sum(len(s.transactions) for s in statements)
+        with db.session() as session:
+            first = import_statements(session, statements, document_sha256=path.name)
+        with db.session() as session:
+            again = import_statements(session, statements, document_sha256=path.name)
+        # Some samples repeat another's entries (genkgo's v8 files): "already" then.
+        assert first.created + first.already == expected, path.name
+        assert (again.created, again.already) == (0, expected), path.name
+        imported += first.created
+    assert len(_rows(db)) == imported > 100
