@@ -18,7 +18,12 @@ from typing import IO, Any, ClassVar
 from sqlalchemy.orm import Session
 
 from connectors.base import Extractor, RawDocument
-from connectors.edi.edifact_envelope import EdifactMessage, EnvelopeWalker, InterchangeHeader
+from connectors.edi.edifact_envelope import (
+    EdifactMessage,
+    EnvelopeWalker,
+    InterchangeHeader,
+    MessageHeader,
+)
 from connectors.edi.edifact_orders import OrderMapper
 from connectors.edi.edifact_syntax import detect_syntax
 from hub.errors import BadDocument
@@ -49,14 +54,15 @@ class MessageResult:
         type: UNH message type (``ORDERS``...), '' when unknown.
         order: The order, when the message could be read.
         problem: Why it could not, naming the segment.
-        message: The message as read (for acknowledgements).
+        header: The message's UNH and first segment number (for acknowledgements); the
+            segments themselves are not kept, so memory stays flat.
     """
 
     ref: str
     type: str
     order: Order | None = None
     problem: BadDocument | None = None
-    message: EdifactMessage | None = None
+    header: MessageHeader | None = None
 
 
 class EdifactExtractor(Extractor):
@@ -176,13 +182,13 @@ def iter_results(
     for item in walker.messages():
         assert walker.header is not None
         if item.problem is not None:
-            yield MessageResult(ref=item.ref, type=item.type, problem=item.problem, message=item)
+            yield MessageResult(item.ref, item.type, problem=item.problem, header=item.header)
             continue
         yield _map(item, _source(walker.header, item, raw, sha256))
 
 
 def _map(message: EdifactMessage, source: dict[str, Any]) -> MessageResult:
-    result = MessageResult(ref=message.ref, type=message.type, message=message)
+    result = MessageResult(message.ref, message.type, header=message.header)
     try:
         result.order = OrderMapper(message, source).map()
     except BadDocument as problem:

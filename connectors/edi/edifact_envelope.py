@@ -68,6 +68,19 @@ class InterchangeHeader:
         )
 
 
+@dataclass(frozen=True)
+class MessageHeader:
+    """What UNH says about a message, and where it starts (kept after the segments go)."""
+
+    ref: str
+    type: str
+    version: str
+    release: str
+    agency: str
+    association: str
+    first_segment: int
+
+
 @dataclass
 class EdifactMessage:
     """One UNH..UNT message with the interchange it travelled in.
@@ -88,6 +101,12 @@ class EdifactMessage:
     segments: list[Segment] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     problem: BadDocument | None = None
+
+    @property
+    def header(self) -> MessageHeader:
+        """The UNH identification and the number of the UNH segment."""
+        return MessageHeader(self.ref, self.type, self.version, self.release, self.agency,
+                             self.association, self.numbers[0])  # fmt: skip
 
     @property
     def directory(self) -> str:

@@ -152,7 +152,7 @@ def contrl(
 
 
 def _ucm(result: MessageResult) -> list[str]:
-    message = result.message
+    message = result.header
     kind = [result.type]
     if message is not None:
         kind += [message.version, message.release, message.agency, message.association]
@@ -168,12 +168,12 @@ def _ucm(result: MessageResult) -> list[str]:
 
 def _position_in_message(result: MessageResult) -> int | None:
     location = (result.problem.location or "") if result.problem else ""
-    if not location.startswith("segment ") or result.message is None:
+    if not location.startswith("segment ") or result.header is None:
         return None
     number = location.split()[1]
     if not number.isdigit():
         return None
-    return int(number) - result.message.numbers[0] + 1
+    return int(number) - result.header.first_segment + 1
 
 
 def ordrsp(
