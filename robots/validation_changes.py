@@ -48,6 +48,8 @@ def apply_change(original: Order, change: Order) -> Order | None:
     lines = {line.line_number: line.model_dump() for line in original.lines}
     for line in change.lines:
         _apply_line(lines, line)
+    if change.lines and change.total_amount is None:
+        data["total_amount"] = None  # the stated total no longer describes the lines
     if not lines:
         return None
     data["lines"] = [lines[n] for n in sorted(lines)]
@@ -68,6 +70,8 @@ def _apply_line(lines: dict[int, dict[str, Any]], line: Line) -> None:
         value = getattr(line, name)
         if value is not None:
             current[name] = value
+    if line.line_amount is None and (line.quantity is not None or line.unit_price is not None):
+        current["line_amount"] = None  # the old amount belongs to the old quantity or price
     # What the line orders may have changed: resolution decides the product again.
     current["sku"] = line.sku
 

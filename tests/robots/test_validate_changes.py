@@ -58,3 +58,12 @@ def test_removing_every_line_cancels() -> None:
     change = order(document_type="order_change", lines=[
         line(quantity="0"), line(line_number=2, quantity="0")])
     assert apply_change(ORIGINAL, change) is None
+
+
+def test_a_new_quantity_drops_the_old_amounts() -> None:
+    original = order(total_amount="50", lines=[line(line_amount="50")])
+    changed = apply_change(original, order(document_type="order_change",
+                                           lines=[line(quantity="7", gtin=None)]))
+    assert changed is not None
+    assert changed.lines[0].line_amount is None
+    assert changed.total_amount is None
