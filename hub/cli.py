@@ -258,3 +258,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per 
         say_problem(f"o2c: internal error: {type(exc).__name__}: {exc} (O2C_DEBUG=1 shows details)")
         return 1
     return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

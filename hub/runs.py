@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub import clock
@@ -45,16 +48,34 @@ def error_type(exc: BaseException) -> str:
     return "internal"
 
 
+class AlreadyFired(Exception):  # noqa: N818 - a signal, not a failure
+    """Another scheduler of the cluster already runs this job for this slot."""
+
+
 @contextmanager
-def recorded(db: Database, job: str) -> Iterator[RunCounts]:
+def recorded(
+    db: Database, job: str, *, slot: datetime | None = None, attempt: int = 1
+) -> Iterator[RunCounts]:
     """Record a run of ``job``: started, then ended with status, counts and error.
 
-    The error is re-raised after it is recorded, for the caller's failure policy.
+    Args:
+        db: The database.
+        job: The job's name.
+        slot: The trigger's fire time; a second run for the same slot is refused.
+        attempt: 1 for the scheduled run, 2 and more for retries.
+
+    Raises:
+        AlreadyFired: when another process claimed the same job and slot.
+
+    The job's error is re-raised after it is recorded, for the caller's failure policy.
     """
-    with db.session() as session:
-        row = RunRow(job=job, started_at=clock.now(), status="running", counts={},
-                     host=socket.gethostname())
-        session.add(row)
+    row = RunRow(job=job, scheduled_for=slot, attempt=attempt, started_at=clock.now(),
+                 status="running", counts={}, host=f"{socket.gethostname()}:{os.getpid()}")
+    try:
+        with db.session() as session:
+            session.add(row)
+    except IntegrityError:
+        raise AlreadyFired(f"{job} already ran for {slot}") from None
     counts = RunCounts()
     try:
         yield counts

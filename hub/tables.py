@@ -254,12 +254,19 @@ class AuditEventRow(Base):
 
 
 class RunRow(Base):
-    """One run of a connector poll or a robot."""
+    """One run of a connector poll or a robot.
+
+    ``scheduled_for`` is the trigger's slot: the unique (job, slot) pair lets several
+    schedulers share a cluster while each trigger fires once.
+    """
 
     __tablename__ = "runs"
+    __table_args__ = (UniqueConstraint("job", "scheduled_for", name="uq_runs_job_slot"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     job: Mapped[str] = mapped_column(String(80), index=True)
+    scheduled_for: Mapped[datetime | None]
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16))
@@ -268,6 +275,20 @@ class RunRow(Base):
     error_type: Mapped[str | None] = mapped_column(String(16))
     evidence: Mapped[dict[str, Any] | None]
     host: Mapped[str | None] = mapped_column(String(80))
+
+
+class JobStateRow(Base):
+    """A scheduled job's standing: paused by a configuration error, its alert, its retries."""
+
+    __tablename__ = "job_states"
+
+    job: Mapped[str] = mapped_column(String(80), primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    alert: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_retry_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(80))
 
 
 # --- master data ---------------------------------------------------------------------

@@ -92,7 +92,7 @@ def run(db: Database, settings: Settings, *, actor: str = "robot:group") -> dict
         return counts
     with db.session() as session:
         candidates = _candidates(session, ids, rules, zone)
-        groups = assign(candidates, _open_groups(session), rules)
+        groups = assign(candidates, _open_groups(session, rules), rules)
         _write(session, groups, rules, actor)
     counts["grouped"] = len(ids)
     counts["groups"] = sum(1 for g in groups if g.new)
@@ -190,24 +190,32 @@ def _loads(session: Session, ids: list[str]) -> dict[str, tuple[Decimal, Decimal
     return loads
 
 
-def _open_groups(session: Session) -> list[Group]:
-    """Groups not yet released that may still take orders, with the load they carry."""
-    rows = session.scalars(
-        select(OrderGroupRow).where(OrderGroupRow.status == "open",
-                                    OrderGroupRow.group_key.not_like(f"%{SEPARATE}"))
-    ).all()
-    groups = []
-    for row in rows:
-        key = row.group_key.split("|")
-        ship_day = date.fromisoformat(key[4]) if key[4] else None
-        group = Group(row.id, (key[0], key[1], key[2], key[3], ship_day), row.delivery_date,
-                      new=False)
-        members = list(session.scalars(select(OrderRow.id).where(OrderRow.group_id == row.id)))
-        for weight, volume in _loads(session, members).values():
-            group.weight += weight
-            group.volume += volume
-        groups.append(group)
-    return groups
+def _open_groups(session: Session, rules: GroupSettings) -> list[Group]:
+    """Groups not yet released that may still take orders, with the load they carry.
+
+    On PostgreSQL the rows are locked until this batch commits, so that the release
+    robot never releases a group while an order is being added to it.
+    """
+    query = select(OrderGroupRow).where(OrderGroupRow.status == "open",
+                                        OrderGroupRow.group_key.not_like(f"%{SEPARATE}"))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.order_by(OrderGroupRow.id).with_for_update()
+    groups = {row.id: _group_of(row) for row in session.scalars(query)}
+    if groups and (rules.max_weight_kg is not None or rules.max_volume_m3 is not None):
+        members = session.execute(
+            select(OrderRow.id, OrderRow.group_id).where(OrderRow.group_id.in_(list(groups))))
+        owner = {order_id: group_id for order_id, group_id in members.tuples() if group_id}
+        for order_id, (weight, volume) in _loads(session, list(owner)).items():
+            groups[owner[order_id]].weight += weight
+            groups[owner[order_id]].volume += volume
+    return list(groups.values())
+
+
+def _group_of(row: OrderGroupRow) -> Group:
+    key = row.group_key.split("|")
+    ship_day = date.fromisoformat(key[4]) if key[4] else None
+    return Group(row.id, (key[0], key[1], key[2], key[3], ship_day), row.delivery_date,
+                 new=False)
 
 
 def _write(session: Session, groups: list[Group], rules: GroupSettings, actor: str) -> None:

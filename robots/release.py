@@ -18,7 +18,7 @@ import os
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,8 +58,14 @@ class ReleaseSettings(Section):
     """Groups released per transaction."""
 
 
-def run(db: Database, settings: Settings, *, actor: str = "robot:release") -> dict[str, int]:
-    """Release every open group and send the exports; returns counts."""
+def run(
+    db: Database, settings: Settings, *, actor: str = "robot:release",
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, int]:
+    """Release every open group and send the exports; returns counts.
+
+    ``should_stop`` is asked between batches (a worker told to stop finishes its batch).
+    """
     rules = settings.section("release", ReleaseSettings)
     counts = {"released": 0, "groups": 0}
     while True:
@@ -68,7 +74,7 @@ def run(db: Database, settings: Settings, *, actor: str = "robot:release") -> di
             for group in groups:
                 counts["released"] += _release_group(session, group, rules, actor)
             counts["groups"] += len(groups)
-        if len(groups) < rules.batch_size:
+        if len(groups) < rules.batch_size or (should_stop and should_stop()):
             break
     sent = outbox.dispatch(db, senders(settings))
     counts.update({f"exports_{k}": v for k, v in sent.items() if v})
