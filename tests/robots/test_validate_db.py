@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -284,3 +285,19 @@ def test_a_large_credit_hold_needs_four_eyes(mdb: Database) -> None:
         queue.transition(s, [order_id], "extracted", actor="alice")
     run(mdb)
     assert row(mdb, order_id).status == "validated"
+
+
+def test_two_workers_share_the_queue_without_doing_an_order_twice(mdb: Database) -> None:
+    enqueue(mdb, *[order(buyer_order_number=f"PO-{n}", source=src(n),
+                         lines=[line(quantity=str(n))]) for n in range(1, 41)])
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _n: validate.run(mdb, SETTINGS, today=TODAY,
+                                                          batch_size=3), range(2)))
+    assert sum(r.get("validated", 0) + r.get("exception", 0) for r in results) == 40
+    with mdb.session() as s:
+        moves = s.execute(select(AuditEventRow.entity_id, func.count())
+                          .where(AuditEventRow.action == "status",
+                                 AuditEventRow.actor == "robot:validate")
+                          .group_by(AuditEventRow.entity_id)).all()
+    assert len(moves) == 40
+    assert {count for _id, count in moves} == {1}
