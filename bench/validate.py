@@ -99,9 +99,10 @@ def judge(db: Database, mix: Mix) -> dict[str, Any]:
         rows = s.execute(select(OrderRow.id, OrderRow.document_sha256, OrderRow.status,
                                 OrderRow.customer_id, OrderRow.ship_to_address_id)).all()
         lines: dict[str, list[tuple[str, Decimal]]] = {}
-        for r in s.execute(select(OrderLineRow.order_id, OrderLineRow.sku, OrderLineRow.quantity)
-                           .order_by(OrderLineRow.order_id, OrderLineRow.line_number)):
-            lines.setdefault(r.order_id, []).append((r.sku, r.quantity))
+        for li in s.execute(select(OrderLineRow.order_id, OrderLineRow.sku,
+                                   OrderLineRow.quantity)
+                            .order_by(OrderLineRow.order_id, OrderLineRow.line_number)):
+            lines.setdefault(li.order_id, []).append((li.sku or "", li.quantity))
         reasons = Counter(s.scalars(select(OrderExceptionRow.reason)
                                     .where(OrderExceptionRow.resolved_at.is_(None))))
     result: Counter[str] = Counter()
@@ -115,7 +116,7 @@ def judge(db: Database, mix: Mix) -> dict[str, Any]:
             continue
         result["touchless"] += 1
         wrong = (r.customer_id != truth.customer_id or r.ship_to_address_id != truth.ship_to
-                 or [(s, q) for s, q in lines[r.id]] != truth.lines or bool(truth.problems))
+                 or lines[r.id] != truth.lines or bool(truth.problems))
         result["wrong"] += wrong
     return {"counts": result, "reasons": reasons}
 
@@ -153,9 +154,10 @@ def bench(backend: str, mix: Mix) -> dict[str, Any]:
             load(db, mix)
             loaded = time.perf_counter() - started
             read = ceiling(db)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             counts = validate.run(db, Settings({}), today=TODAY, batch_size=BATCH)
             seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
             verdict = judge(db, mix)
         finally:
             db.dispose()
@@ -164,6 +166,7 @@ def bench(backend: str, mix: Mix) -> dict[str, Any]:
     n = len(mix.orders)
     return {"backend": backend, "orders": n, "load_s": loaded, "ceiling_s": read,
             "validate_s": seconds, "ceiling_rate": n / read, "rate": n / seconds,
+            "cpu_rate": n / cpu,
             "counts": counts, **verdict}
 
 
@@ -176,14 +179,16 @@ def report(results: list[dict[str, Any]], sizes: str, command: str) -> str:
         f"Python {platform.python_version()}",
         f"- command: `{command}`", f"- data: {sizes}", "",
         "| backend | orders | ceiling orders/s (read only) | validate orders/s | "
-        "validate / ceiling | touchless | touchless of clean orders | wrong touchless |",
-        "|---|---|---|---|---|---|---|---|",
+        "validate / ceiling | validate orders per CPU-second of the robot | touchless "
+        "| touchless of clean orders | wrong touchless |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         c = r["counts"]
         lines.append(
             f"| {r['backend']} | {r['orders']:,} | {r['ceiling_rate']:,.0f} | {r['rate']:,.0f} "
-            f"| {r['rate'] / r['ceiling_rate']:.0%} | {c['touchless'] / c['orders']:.1%} "
+            f"| {r['rate'] / r['ceiling_rate']:.0%} | {r['cpu_rate']:,.0f} "
+            f"| {c['touchless'] / c['orders']:.1%} "
             f"| {(c['clean'] - c['held_clean']) / max(c['clean'], 1):.1%} "
             f"| {c['wrong']} ({c['wrong'] / max(c['touchless'], 1):.2%}) |")
     reasons = results[0]["reasons"]
@@ -200,6 +205,9 @@ addresses and SKUs, open exceptions, transition with audit events, commit per ba
 Touchless: orders that ended `validated`. Clean orders: no problem put in on purpose and
 a customer without credit risk. Wrong touchless: validated orders whose customer, ship-to,
 SKUs or base quantities differ from the truth, or that carried a problem put in on purpose.
+Orders per CPU-second counts only the robot process's CPU time (on SQLite that includes
+the database work; on PostgreSQL the server's share is not in it): it shows what the code
+does when the shared machine lets it run.
 """
 
 

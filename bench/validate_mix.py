@@ -184,11 +184,11 @@ class Generator:
         sha = f"{n:064x}"
         resend = self.history.get(cid)
         if resend and rng.random() < 0.01:
-            data = dict(rng.choice(resend), source=dict(resend[0]["source"], sha256=sha))
-            truth = self.mix.truth[resend[0]["source"]["sha256"]]
-            self.mix.truth[sha] = Truth(truth.customer_id, truth.ship_to, truth.lines,
+            first = rng.choice(resend)  # the same document again, by another channel
+            known = self.mix.truth[first["source"]["sha256"]]
+            self.mix.truth[sha] = Truth(known.customer_id, known.ship_to, known.lines,
                                         ["duplicate"])
-            self.mix.orders.append(data)
+            self.mix.orders.append(dict(first, source=dict(first["source"], sha256=sha)))
             return
         ship = rng.choice(self.ship_tos[cid])
         picked = rng.sample(self.assortment[cid], rng.choice((1, 1, 2, 2, 3, 4, 5, 6)))
