@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +73,39 @@ def run(
     Raises:
         BadDocument: when a master-data file cannot be read at all (missing columns).
     """
+    with paused_gc():
+        return _run(customers=customers, open_items=open_items, statements=statements, out=out,
+                    history=history, settings=settings, parse=parse, on_progress=on_progress)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a run builds its indexes.
+
+    A run allocates hundreds of thousands of small records that live until it ends;
+    collecting in between only rescans them (it doubled the indexing time) and our
+    records hold no reference cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(
+    *,
+    customers: Path,
+    open_items: Path,
+    statements: Sequence[Path],
+    out: Path,
+    history: Path | None,
+    settings: MatchSettings | None,
+    parse: StatementParser | None,
+    on_progress: Callable[[int, int], None] | None,
+) -> MatchRun:
     result = MatchRun()
     known = read_customers(customers, result.problems)
     ids = {c.customer_id for c in known}

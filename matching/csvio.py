@@ -34,17 +34,23 @@ class RowError(ValueError):
 
 
 def _rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a contract CSV file as dicts of the contract's columns (trimmed)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadDocument(f"cannot read: {exc}", source=str(path)) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in header if c not in (reader.fieldnames or ())]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    names = [n.strip() for n in next(reader, [])]
+    missing = [c for c in header if c not in names]
     if missing:
         raise BadDocument(f"header lacks {', '.join(missing)}", location="row 1",
                           source=str(path))
+    columns = [(c, names.index(c)) for c in header]
     for number, row in enumerate(reader, start=2):
-        yield number, {k: (v or "").strip() for k, v in row.items() if k}
+        if not row:
+            continue
+        width = len(row)
+        yield number, {c: row[k].strip() if k < width else "" for c, k in columns}
 
 
 def _decimal(value: str, column: str) -> Decimal:

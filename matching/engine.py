@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from matching.book import Proposal
 from matching.candidates import Ledger
-from matching.references import Extraction, RefHit, near_misses
+from matching.references import Extraction, RefHit, is_valid_rf, near_misses
 from matching.rules import (
     LAST_RESORT_RULES,
     PAYER_RULES,
@@ -77,15 +77,18 @@ class Engine:
 
     def context(self, tx: BankTransaction) -> Context:
         """Payer candidates and named invoices for one transaction."""
-        quick = self._quick_context(tx)
-        if quick is not None:
-            return quick
+        hits = self._exact_hits(tx)
+        if hits and self._pays_exactly(tx, hits):
+            # Named as printed and paid exactly: the payer cannot change the decision.
+            ctx = Context(tx, self.ledger, self.settings, [], False, Extraction(hits, [], []))
+            ctx.hits = hits
+            return ctx
         payers_index = self.ledger.payers
         intermediary = tx.amount > 0 and payers_index.is_intermediary(tx.payer_name, tx.payer_iban)
         payers = [] if intermediary or tx.amount <= 0 else payers_index.identify(
             tx.payer_name, tx.payer_iban
         )
-        refs = self.ledger.references.extract(
+        refs = Extraction(hits, [], []) if hits else self.ledger.references.extract(
             tx.remittance, tx.structured_reference, tx.end_to_end_id
         )
         ctx = Context(tx, self.ledger, self.settings, payers, intermediary, refs)
@@ -93,26 +96,31 @@ class Engine:
             ctx.hits = self._trusted_hits(ctx)
         return ctx
 
-    def _quick_context(self, tx: BankTransaction) -> Context | None:
-        """Invoices named exactly as printed and paid exactly: nothing else to look up.
+    def _exact_hits(self, tx: BankTransaction) -> list[RefHit]:
+        """Invoices named exactly as printed when nothing else in the text needs reading.
 
-        Most receipts are of this kind; the payer is not needed to decide them, so the
-        fuzzy look-ups are skipped.
+        Most receipts are of this kind; one look-up per word answers them, and the
+        tolerant reading of :meth:`ReferenceIndex.extract` is skipped.
         """
-        if tx.amount <= 0 or tx.return_reason or tx.reversal or tx.structured_reference:
-            return None
-        ids = self.ledger.references.exact_only(tx.remittance)
-        if not ids or len(set(ids)) != len(ids):
-            return None
-        items = [self.ledger.items[i] for i in ids]
+        if tx.amount <= 0 or tx.return_reason or tx.reversal:
+            return []
+        index = self.ledger.references
+        by_reference = index.by_reference(tx.structured_reference)
+        if tx.structured_reference and not by_reference:
+            return []
+        named = index.exact_only(tx.remittance)
+        if named is None and tx.remittance and not by_reference:
+            return []
+        hits = [RefHit(i, "rf" if is_valid_rf(tx.structured_reference or "") else "reference",
+                       tx.structured_reference or "") for i in by_reference]
+        hits += [RefHit(i, "exact", i) for i in named or () if i not in by_reference]
+        return hits
+
+    def _pays_exactly(self, tx: BankTransaction, hits: list[RefHit]) -> bool:
+        items = [self.ledger.items[h.invoice_id] for h in hits]
         if any(i.currency != tx.currency or self.ledger.open[i.invoice_id] <= 0 for i in items):
-            return None
-        if sum(self.ledger.open[i] for i in ids) != tx.amount:
-            return None
-        hits = [RefHit(i, "exact", i) for i in ids]
-        ctx = Context(tx, self.ledger, self.settings, [], False, Extraction(hits, [], []))
-        ctx.hits = hits
-        return ctx
+            return False
+        return sum(self.ledger.open[i.invoice_id] for i in items) == tx.amount
 
     def _trusted_hits(self, ctx: Context) -> list[RefHit]:
         payer_customers = {p.customer_id for p in ctx.payers}
@@ -155,7 +163,7 @@ class Engine:
         for payer in ctx.payers[:3]:
             # The oldest few hundred: a typo is compared, never the whole of a large account.
             pool.extend(i.invoice_id for i in self.ledger.open_items_of(
-                payer.customer_id, ctx.tx.currency)[:TYPO_POOL])
+                payer.customer_id, ctx.tx.currency, TYPO_POOL))
         pool.extend(self.ledger.with_amount(ctx.tx.currency, ctx.tx.amount)[:20])
         hits = []
         for payer in ctx.payers[:3]:

@@ -68,6 +68,12 @@ def normalise_iban(raw: str | None) -> str | None:
         return None
 
 
+def _compact(iban: str | None) -> str:
+    """A payer IBAN as looked up: the index holds only IBANs schwifty validated, so an
+    IBAN that is not found needs no validation of its own (it identifies no one)."""
+    return "".join(iban.split()).upper() if iban else ""
+
+
 @dataclass(frozen=True)
 class PayerMatch:
     """A customer the payer may be, with how sure and why."""
@@ -126,12 +132,11 @@ class PayerIndex:
 
     def is_own_account(self, iban: str | None) -> bool:
         """Whether the counterparty account is one of ours."""
-        normal = normalise_iban(iban)
-        return normal is not None and normal in self.own_ibans
+        return bool(iban) and _compact(iban) in self.own_ibans
 
     def is_intermediary(self, name: str | None, iban: str | None) -> bool:
         """Whether the payer pays for several customers (factor, provider, group)."""
-        normal = normalise_iban(iban)
+        normal = _compact(iban)
         if normal and len(self.by_iban.get(normal, ())) > 1:
             return True
         if name:
@@ -143,7 +148,7 @@ class PayerIndex:
 
     def identify(self, name: str | None, iban: str | None) -> list[PayerMatch]:
         """Candidate customers for a payer, best first."""
-        normal = normalise_iban(iban)
+        normal = _compact(iban)
         if normal and normal in self.by_iban:
             ids = self.by_iban[normal]
             score = 0.99 if len(ids) == 1 else 0.6

@@ -143,18 +143,22 @@ class ReferenceIndex:
         self.keys: dict[str, list[str]] = {}
         self.references: dict[str, list[str]] = {}
         ids: list[str] = []
+        longest = 1
         for invoice_id, reference in items:
             ids.append(invoice_id)
-            self._add_invoice(invoice_id)
+            longest = max(longest, self._add_invoice(invoice_id))
             if reference:
                 self.references.setdefault(compact(reference), []).append(invoice_id)
-        self.numbering = Numbering(ids)
-        self.max_runs = 5
+        # The scheme shows in a sample as well as in the whole ledger.
+        self.numbering = Numbering(ids[:: max(1, len(ids) // 20_000)])
+        # A window spans at most the runs of the longest id, plus one for a wrapped line.
+        self.max_runs = longest + 1
 
-    def _add_invoice(self, invoice_id: str) -> None:
+    def _add_invoice(self, invoice_id: str) -> int:
+        """Index one invoice id; returns how many runs it has."""
         runs = _RUNS.findall(invoice_id.upper())
         if not runs:
-            return
+            return 0
         digit_runs = [r for r in runs if r.isdigit()]
         stripped = [r.lstrip("0") or "0" for r in digit_runs]
         keys = {"F" + "".join(runs), "C" + ".".join(stripped)}
@@ -165,6 +169,7 @@ class ReferenceIndex:
             keys.add("T" + stripped[-1])
         for key in keys:
             self.keys.setdefault(key, []).append(invoice_id)
+        return len(runs)
 
     # --- reading text ------------------------------------------------------------------
 
@@ -178,18 +183,24 @@ class ReferenceIndex:
             return None
         ids = []
         for word in _WORD.findall(text.upper()):
-            if not any(ch.isdigit() for ch in word):
-                continue
+            digits = sum(ch.isdigit() for ch in word)
+            if digits == 0 or (digits < 3 and word.isdigit()):
+                continue  # words, and numbers too short to name an invoice ("2 %")
             found = self.keys.get("F" + compact(word))
             if not found or len(found) != 1:
                 return None
             ids.append(found[0])
         return ids or None
 
+    def by_reference(self, reference: str | None) -> list[str]:
+        """Invoices whose printed payment reference is exactly ``reference``."""
+        return list(self.references.get(compact(reference), ())) if reference else []
+
     def extract(self, *texts: str | None) -> Extraction:
         """Every invoice the texts name (remittance, structured reference, end-to-end id).
 
-        Number-like tokens that name no invoice are reported from the first text only.
+        The first text is what the payer typed and is read tolerantly; the others are
+        machine references, searched for invoice ids and references as printed.
 
         Line breaks inside a number (bank wrapping at 27, 35 or 65 characters) are
         glued back first; hits found only when the lines are read apart count less.
@@ -204,12 +215,24 @@ class ReferenceIndex:
             glued = _ALNUM_BREAK.sub("", upper)
             # Only what the payer typed (the first text) is searched for typing errors;
             # machine references (end-to-end ids) are digits that resemble everything.
-            loose = unresolved if number == 0 else None
-            self._read_rf(glued, found, unknown_rf)
-            self._read(glued, found, loose, wrapped=False)
+            if "RF" in glued:
+                self._read_rf(glued, found, unknown_rf)
+            if number > 0:
+                self._read_machine(glued, found)
+                continue
+            self._read(glued, found, unresolved, wrapped=False)
             if glued != upper:
-                self._read(upper.replace("\n", " "), found, loose, wrapped=True)
+                self._read(upper.replace("\n", " "), found, unresolved, wrapped=True)
         return Extraction(list(found.values()), unresolved, unknown_rf)
+
+    def _read_machine(self, text: str, found: dict[str, RefHit]) -> None:
+        """A structured reference or end-to-end id: invoice ids or references verbatim."""
+        for word in _WORD.findall(text):
+            flat = compact(word)
+            for invoice_id in self.references.get(flat, ()):
+                _keep(found, RefHit(invoice_id, "reference", word))
+            for invoice_id in self.keys.get("F" + flat, ()):
+                _keep(found, RefHit(invoice_id, "exact", word))
 
     def _read_rf(self, text: str, found: dict[str, RefHit], unknown: list[str]) -> None:
         for match in _RF.finditer(text):
@@ -226,23 +249,20 @@ class ReferenceIndex:
                     break
 
     def _read(
-        self, text: str, found: dict[str, RefHit], unresolved: list[str] | None, *,
-        wrapped: bool,
+        self, text: str, found: dict[str, RefHit], unresolved: list[str], *, wrapped: bool
     ) -> None:
-        """Read one text; ``unresolved`` is None for machine references (stricter)."""
+        """Read what the payer typed, tolerantly."""
         words = _WORD.findall(text)
         for word in words:
             if word in self.references or compact(word) in self.references:
                 for invoice_id in self.references.get(word) or self.references[compact(word)]:
                     _keep(found, RefHit(invoice_id, "reference", word))
-        strict = unresolved is None
-        self._windows(_word_runs(words), found, wrapped=wrapped, ocr=False, strict=strict)
-        repaired = [self._repair(w) for w in words]
+        self._windows(_word_runs(words), found, wrapped=wrapped, ocr=False)
+        repaired = [self._repair(w) for w in words] if _OCR_RUN.search(text) else words
         if repaired != words:
-            self._windows(_word_runs(repaired), found, wrapped=wrapped, ocr=True, strict=strict)
-        if unresolved is not None:
-            texts = [h.text for h in found.values()]
-            unresolved.extend(self._number_like(words, texts))
+            self._windows(_word_runs(repaired), found, wrapped=wrapped, ocr=True)
+        texts = [h.text for h in found.values()]
+        unresolved.extend(self._number_like(words, texts))
 
     def _repair(self, word: str) -> str:
         """Look-alike letters next to digits read as digits, the numbering's prefix kept."""
@@ -269,13 +289,12 @@ class ReferenceIndex:
         *,
         wrapped: bool,
         ocr: bool,
-        strict: bool,
     ) -> None:
         used_until = -1
         for start, first in enumerate(runs[0]):
             if start <= used_until or not (first.isdigit() or first in self.numbering.prefixes):
                 continue
-            end = self._longest_hit(runs, start, found, wrapped=wrapped, ocr=ocr, strict=strict)
+            end = self._longest_hit(runs, start, found, wrapped=wrapped, ocr=ocr)
             if end is not None:
                 used_until = end
 
@@ -287,7 +306,6 @@ class ReferenceIndex:
         *,
         wrapped: bool,
         ocr: bool,
-        strict: bool,
     ) -> int | None:
         values, word_ends = runs
         stop = min(len(values), start + self.max_runs)
@@ -297,7 +315,7 @@ class ReferenceIndex:
             if end not in word_ends or any(r.isalpha() for r in window[1:]):
                 continue
             hits = self._lookup(window)
-            if hits and hits[0][1] == "short" and (strict or len(_core(window)) < 3):
+            if hits and hits[0][1] == "short" and len(_core(window)) < 3:
                 # "2 %", "lot 12": a number this short names an invoice too easily.
                 hits = []
             if hits:
@@ -382,6 +400,6 @@ def near_misses(
         for _, distance, k in process.extract_iter(
             token, targets, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
         ):
-            if 0 < distance and owners[k] not in exact:
+            if distance > 0 and owners[k] not in exact:
                 pairs[(owners[k], token)] = None
     return list(pairs)

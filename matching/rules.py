@@ -77,14 +77,14 @@ def _proposal(ctx: Context, rule: str, reason: str, confidence: float, **kw: obj
 
 # --- non-customer lines --------------------------------------------------------------
 
-_NON_CUSTOMER = (
-    ("bank fees", re.compile(r"\bFEES?\b|FRAIS|COMMISSION|GEBUEHR|GEBUHR|\bCHRG\b|CHARGES")),
-    ("interest", re.compile(r"INTEREST|INTERET|\bZINS|\bINTR\b|HABEN ?ZINS")),
-    ("card settlement", re.compile(r"REMISE CB|REMISE CARTE|CARD SETTLEMENT|\bCCRD\b|"
-                                   r"\bPOSD\b|TELECOLLECTE|ACQUIR")),
-    ("returned direct debit", re.compile(r"RETURN|RETOUR|REJET|IMPAYE|RUECKLAST|\bRTRN\b|"
-                                         r"\bUPDD\b|\bDDRT\b")),
+_NON_CUSTOMER = re.compile(
+    r"(?P<fees>\bFEES?\b|FRAIS|COMMISSION|GEBUEHR|GEBUHR|\bCHRG\b|CHARGES)|"
+    r"(?P<interest>INTEREST|INTERET|\bZINS|\bINTR\b)|"
+    r"(?P<card>REMISE CB|REMISE CARTE|CARD SETTLEMENT|\bCCRD\b|\bPOSD\b|TELECOLLECTE|ACQUIR)|"
+    r"(?P<returned>RETURN|RETOUR|REJET|IMPAYE|RUECKLAST|\bRTRN\b|\bUPDD\b|\bDDRT\b)"
 )
+_KINDS = {"fees": "bank fees", "interest": "interest", "card": "card settlement",
+          "returned": "returned direct debit"}
 _REFUND = re.compile(r"REFUND|REMBOURSEMENT|ERSTATTUNG|RISTOURNE")
 
 
@@ -106,9 +106,9 @@ class NonCustomerRule:
             return "reversal of an earlier entry"
         if ctx.ledger.payers.is_own_account(tx.payer_iban):
             return "transfer between own accounts"
-        for kind, pattern in _NON_CUSTOMER:
-            if (tx.amount < 0 or not ctx.hits) and pattern.search(text):
-                return kind
+        found = _NON_CUSTOMER.search(text) if tx.amount < 0 or not ctx.hits else None
+        if found and found.lastgroup:
+            return _KINDS[found.lastgroup]
         if tx.amount < 0:
             return "outgoing payment (supplier or other debit), not a customer receipt"
         if not ctx.hits and not ctx.payers and _REFUND.search(text):
@@ -261,10 +261,11 @@ class PayerSubsetRule:
         """Due-date windows first, then a bounded subset search on small ledgers."""
         out = []
         for payer in ctx.payers[:2]:
-            items = ctx.ledger.open_items_of(payer.customer_id, ctx.tx.currency)
+            # Windows start at the oldest items: what is paid first is due first.
+            items = ctx.ledger.open_items_of(payer.customer_id, ctx.tx.currency, WINDOW_ITEMS)
             if len(items) >= 2:
-                # Windows start at the oldest items: what is paid first is due first.
-                out.extend(self._for_customer(ctx, payer, items[:WINDOW_ITEMS], len(items)))
+                count = ctx.ledger.open_count(payer.customer_id, ctx.tx.currency)
+                out.extend(self._for_customer(ctx, payer, items, count))
         return out
 
     def _for_customer(
