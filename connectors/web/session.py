@@ -126,6 +126,11 @@ class PortalSession:
         finally:
             self.browser_seconds += time.perf_counter() - started
 
+    def present(self, selector: str, step: str) -> bool:
+        """Whether ``selector`` is on the page now (no waiting)."""
+        with self.browser(step):
+            return self.page.locator(selector).count() > 0
+
     def changed(self, step: str, detail: str = "") -> ConfigError:
         """The error of a portal whose page no longer fits the recipe at ``step``."""
         where = public_url(self.page.url) if self.page.url.startswith("http") else self.page.url
@@ -155,7 +160,7 @@ class PortalSession:
         outcome = f"{step.success}, {step.failure}" if step.failure else step.success
         with self.browser("login.success"):
             self.page.wait_for_selector(outcome, state="attached")
-        if step.failure and self.page.locator(step.failure).count():
+        if step.failure and self.present(step.failure, "login.failure"):
             raise ConfigError(
                 f"portal {self.recipe.name}: the portal refused the login of user "
                 f"{self.credentials.username!r}; check the password"
@@ -169,7 +174,7 @@ class PortalSession:
                 self.page.goto(url)
             with self.browser(step):
                 self.page.wait_for_selector(f"{ready}, {login_field}", state="attached")
-            if self.page.locator(ready).count():
+            if self.present(ready, step):
                 return
             if attempt == 0:
                 self.login()
@@ -284,12 +289,12 @@ class PortalSession:
         step = self.recipe.acknowledge
         if step is None:
             return
-        here = self.page.url == order.url and self.page.locator(self.recipe.detail.ready).count()
+        here = self.page.url == order.url and self.present(self.recipe.detail.ready, "detail.ready")
         if not here:  # settle usually comes right after the PO page was read
             self.open(order.url, self.recipe.detail.ready, "detail.ready")
         with self.browser("acknowledge.button"):
             self.page.wait_for_selector(f"{step.button}, {step.done}", state="attached")
-        if self.page.locator(step.done).count():
+        if self.present(step.done, "acknowledge.done"):
             return
         with self.browser("acknowledge.button"):
             self.page.click(step.button)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from connectors.intake import OrderHandler
 from connectors.web.capture import WebPortalExtractor
 from connectors.web.portal import PortalTransport
 from hub.db import Database
-from hub.errors import ConfigError
+from hub.errors import ConfigError, TransientError
 from hub.intake import ingest
 from hub.orders import canonical
 from hub.tables import OrderRow
@@ -182,3 +183,35 @@ def test_refused_login_is_a_config_error_without_the_password(
         list(transport.fetch())
     assert "wrong-Secret-42" not in str(caught.value)
     assert "wrong-Secret-42" not in Path(transport.evidence["html"]).read_text()
+
+
+def test_failure_mid_run_keeps_what_was_stored_and_takes_nothing_half(
+    settings: dict[str, Any], state: PortalState
+) -> None:
+    transport = robot(settings)
+    taken: list[str | None] = []
+
+    def take_all() -> None:
+        for raw in transport.fetch():
+            taken.append(raw.document_ref)
+            transport.settle(raw, ok=True)
+            state.orders.pop("PO-00003", None)  # its page disappears while the run goes on
+
+    with pytest.raises(
+        ConfigError, match=r"recipe step detail\.ready failed on .*/orders/PO-00003"
+    ):
+        take_all()
+    assert taken == ["PO-00001", "PO-00002"]
+    assert state.acknowledged == {"PO-00001", "PO-00002"}
+    assert transport.evidence["step"] == "detail.ready"
+    assert transport.seen.states == {"PO-00001": "acknowledged", "PO-00002": "acknowledged"}
+
+
+def test_unreachable_portal_is_transient(settings: dict[str, Any]) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    transport = robot(settings, base_url=closed)
+    with pytest.raises(TransientError, match=r"step login\.url: .*ERR_CONNECTION_REFUSED"):
+        list(transport.fetch())
+    assert transport.evidence["step"] == "login.url"
