@@ -523,3 +523,4 @@ class IdempotencyKeyRow(Base):
     created_at: Mapped[datetime]
 
 from hub import schema_email as _schema_email  # noqa: E402, F401 - registers the e-mail tables
+from hub import schema_ui as _schema_ui  # noqa: E402, F401 - registers the workbench tables
