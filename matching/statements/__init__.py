@@ -39,7 +39,10 @@ _MT_TAG = re.compile(rb"^:20:", re.MULTILINE)
 _MT_ACCOUNT = re.compile(rb"^:25:", re.MULTILINE)
 _MT942 = re.compile(rb"\{2:[IO]942|^:34F:", re.MULTILINE)
 _CFONB = re.compile(rb"^01\d{5}[ 0-9A-Z]{4}\d{5}[A-Z]{3}\d")
-_BAI2 = re.compile(rb"^\d{2},[^\r\n]*/")
+# A BAI2 file header: 01,sender,receiver,date,time (a damaged header "00," still says
+# BAI2, so that its reader can name what is wrong); loose enough for "14:59:35" times,
+# tight enough that a CSV order sheet never looks like one.
+_BAI2 = re.compile(rb"^0[01],[^,\r\n]*,[^,\r\n]*,[0-9/]{6,8},[0-9:]{4,8},")
 
 
 def detect(raw: bytes) -> str | None:

@@ -189,7 +189,7 @@ class _Reader:
         message.rank = rank
 
     def apply(self, message: _Message, item: _Field) -> Iterator[BankTransaction]:
-        tag, where = item.tag, f"line {item.line}"
+        tag = item.tag
         if tag == "25":
             message.account = _account(item.text, message)
         elif tag in ("28", "28C"):
@@ -213,7 +213,6 @@ class _Reader:
                 message.info.append(" ".join(item.lines))
         elif tag in ("90D", "90C", "64", "65"):
             yield from self.flush(message)
-        del where
 
     def balance(self, item: _Field, message: _Message) -> tuple[Decimal, date]:
         where = f"line {item.line}"

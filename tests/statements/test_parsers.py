@@ -176,6 +176,7 @@ def test_bai2_several_records_per_line_and_text_continuations() -> None:
 @pytest.mark.parametrize("content", [
     b"", b"hello", b"<?xml version='1.0'?><Order xmlns='urn:oasis:names:specification:ubl:"
     b"schema:xsd:Order-2'/>", b"UNA:+.? 'UNB+UNOC:3+X+Y+240101:1200+1'",
+    b"10,4006381333931,5,12/05/2024/\n01,4006381333932,2,13/05/2024\n",
 ])
 def test_other_documents_are_not_statements(content: bytes) -> None:
     assert detect(content) is None
