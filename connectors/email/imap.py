@@ -102,6 +102,8 @@ class ImapTransport(Transport):
         self._client: IMAPClient | None = None
         self._uidvalidity: int | None = None
         self._folders: set[str] = set()
+        self._to_move: dict[str, list[int]] = {}
+        self._fetching = False
 
     @property
     def account(self) -> str:
@@ -137,16 +139,21 @@ class ImapTransport(Transport):
         self.ledger.open_folder(folder, uidvalidity)
         self._finish_moves(uidvalidity)
         uids = sorted(self._retrying(lambda c: c.search(["ALL"]), "search"))
-        todo = [uid for uid in uids if self.ledger.claim(folder, uidvalidity, uid)]
-        for start in range(0, len(todo), self.config.batch_size):
-            batch = todo[start : start + self.config.batch_size]
-            data = self._fetch_batch(batch)
-            for uid in batch:
-                item = data.get(uid)
-                if item is None or b"BODY[]" not in item:
-                    self.ledger.release(folder, uidvalidity, uid)  # gone meanwhile
-                    continue
-                yield self._document(uid, uidvalidity, item)
+        self._fetching = True
+        try:
+            for start in range(0, len(uids), self.config.batch_size):
+                chunk = uids[start : start + self.config.batch_size]
+                batch = self.ledger.claim_many(folder, uidvalidity, chunk)
+                data = self._fetch_batch(batch) if batch else {}
+                for uid in batch:
+                    item = data.get(uid)
+                    if item is None or b"BODY[]" not in item:
+                        self.ledger.release(folder, uidvalidity, uid)  # gone meanwhile
+                        continue
+                    yield self._document(uid, uidvalidity, item)
+                self.flush()
+        finally:
+            self._fetching = False
 
     def _fetch_batch(self, batch: list[int]) -> dict[int, dict[bytes, Any]]:
         def fetch(client: IMAPClient) -> dict[int, dict[bytes, Any]]:
@@ -191,25 +198,37 @@ class ImapTransport(Transport):
             log.warning("%s uid %s quarantined: %s", self.account, uid, reason)
         if self._uidvalidity not in (None, uidvalidity):
             return  # UIDs changed meaning; the next fetch reads the mailbox afresh
-        self._retrying(lambda c: self._move(c, uid, target), "move")
-        self.ledger.moved(folder, uidvalidity, uid)
+        self._to_move.setdefault(target, []).append(uid)
+        # During a fetch, moves go in batches (one MOVE per batch and folder); the
+        # decisions are already in the ledger, so a crash before the flush loses nothing.
+        if not self._fetching or sum(map(len, self._to_move.values())) >= self.config.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Do the moves settled so far (called by :meth:`fetch` and :meth:`close`)."""
+        while self._to_move:
+            target, uids = next(iter(self._to_move.items()))
+            validity = self._uidvalidity
+            self._retrying(lambda c: self._move(c, uids, target), "move")  # noqa: B023
+            del self._to_move[target]
+            if validity is not None:
+                self.ledger.moved(self.config.inbox, validity, *uids)
 
     def _finish_moves(self, uidvalidity: int) -> None:
         for pending in self.ledger.pending_moves(self.config.inbox, uidvalidity):
-            uid, target = pending.uid, pending.target
-            self._retrying(lambda c: self._move(c, uid, target), "move")  # noqa: B023 - called at once
-            self.ledger.moved(self.config.inbox, uidvalidity, pending.uid)
+            self._to_move.setdefault(pending.target, []).append(pending.uid)
+        self.flush()
 
-    def _move(self, client: IMAPClient, uid: int, target: str) -> None:
+    def _move(self, client: IMAPClient, uids: list[int], target: str) -> None:
         self._ensure_folder(client, target)
         if client.has_capability("MOVE"):
-            client.move([uid], target)
+            client.move(uids, target)
             return
-        # RFC 6851 absent: copy, then expunge only this UID (UIDPLUS) so nothing else goes.
-        client.copy([uid], target)
-        client.add_flags([uid], [b"\\Deleted"], silent=True)
+        # RFC 6851 absent: copy, then expunge only these UIDs (UIDPLUS) so nothing else goes.
+        client.copy(uids, target)
+        client.add_flags(uids, [b"\\Deleted"], silent=True)
         if client.has_capability("UIDPLUS"):
-            client.uid_expunge([uid])
+            client.uid_expunge(uids)
         else:
             client.expunge()
 
@@ -312,8 +331,17 @@ class ImapTransport(Transport):
         self._client = None
 
     def close(self) -> None:
-        """Log out (safe to call twice)."""
-        self._drop()
+        """Do the pending moves and log out (safe to call twice).
+
+        A move that cannot be done now stays recorded and is done at the next fetch.
+        """
+        try:
+            self.flush()
+        except (TransientError, ConfigError) as exc:
+            log.warning("%s: moves left for the next poll: %s", self.account, exc)
+            self._to_move.clear()
+        finally:
+            self._drop()
 
     def __enter__(self) -> ImapTransport:
         return self

@@ -130,6 +130,34 @@ class MailboxLedger:
             ).all()
             return [PendingMove(r.uid, r.target or "") for r in rows]
 
+    def claim_many(self, folder: str, uidvalidity: int, uids: list[int]) -> list[int]:
+        """Claim messages for this process; the UIDs this process may read, in order.
+
+        New messages are claimed in one transaction; known ones are taken over one by
+        one (a dead owner's or an expired claim), and settled ones are skipped.
+        """
+        if not uids:
+            return []
+        with self.db.session() as session:
+            known = set(session.scalars(select(EmailMessageRow.uid).where(
+                EmailMessageRow.account == self.account, EmailMessageRow.folder == folder,
+                EmailMessageRow.uidvalidity == uidvalidity,
+                EmailMessageRow.uid.in_(uids))))
+        fresh = [uid for uid in uids if uid not in known]
+        now = datetime.now(UTC)
+        try:
+            with self.db.session() as session:
+                session.add_all(EmailMessageRow(
+                    account=self.account, folder=folder, uidvalidity=uidvalidity, uid=uid,
+                    status=CLAIMED, moved=False, claimed_by=self.worker, claimed_at=now)
+                    for uid in fresh)
+        except IntegrityError:  # another poller claimed some meanwhile: go one by one
+            return [uid for uid in uids if self.claim(folder, uidvalidity, uid)]
+        taken = {uid for uid in known if self._take_over(folder, uidvalidity, uid, now)}
+        if fresh:
+            self._advance(folder, max(fresh))
+        return [uid for uid in uids if uid in taken or uid not in known]
+
     def claim(self, folder: str, uidvalidity: int, uid: int) -> bool:
         """Claim a message for this process; False when another one holds or settled it."""
         now = datetime.now(UTC)
@@ -212,12 +240,13 @@ class MailboxLedger:
                 )
             )
 
-    def moved(self, folder: str, uidvalidity: int, uid: int) -> None:
-        """Record that the server confirmed the move."""
+    def moved(self, folder: str, uidvalidity: int, *uids: int) -> None:
+        """Record that the server confirmed the moves."""
         with self.db.session() as session:
             session.execute(
                 update(EmailMessageRow)
-                .where(*self._key(folder, uidvalidity, uid))
+                .where(EmailMessageRow.account == self.account, EmailMessageRow.folder == folder,
+                       EmailMessageRow.uidvalidity == uidvalidity, EmailMessageRow.uid.in_(uids))
                 .values(moved=True)
             )
 

@@ -103,8 +103,7 @@ def test_a_restart_mid_batch_loses_and_duplicates_nothing(mailbox: Mailbox, db: 
         raw = next(fetched)
         store(db, raw)
         dead.settle(raw, ok=True)
-    store(db, next(fetched))  # stored, never settled
-    dead.close()
+    store(db, next(fetched))  # stored, never settled; the process dies before its moves
     # The restarted process finishes the batch.
     with transport(mailbox, db) as box:
         result = poll_mailbox(box, db, store=store)
@@ -172,10 +171,10 @@ def test_lost_connection_is_retried_then_reported(mailbox: Mailbox, db: Database
     raw = next(box.fetch())
     assert box._client is not None
     box._client.socket().shutdown(socket.SHUT_RDWR)  # the connection drops under it
-    box.settle(raw, ok=True)
+    box.settle(raw, ok=True)  # recorded; moved with its batch
+    box.close()  # the batch's move reconnects once
     assert mailbox.count("Processed") == 1
     assert delays == [0.01]
-    box.close()
     dead = ImapConfig(**{**mailbox.config.model_dump(), "port": 1, "retries": 3})
     gone = ImapTransport(dead, ledger=box.ledger, sleep=delays.append)
     with pytest.raises(TransientError, match="after 4 attempts"):
