@@ -50,6 +50,7 @@ class Ledger:
         self.payers = PayerIndex(self.customers.values(), aliases, own_ibans)
         self.tail_habits: dict[str, set[int]] = {}
         self.token_habits: dict[tuple[str, str], str] = {}
+        self.customer_tokens: dict[str, str] = {}
         for habit in habits:
             self.learn_habit(habit)
 
@@ -84,6 +85,8 @@ class Ledger:
             self.tail_habits.setdefault(habit.customer_id, set()).add(int(habit.value))
         elif habit.kind == "token" and habit.invoice_id:
             self.token_habits[(habit.customer_id, habit.value.upper())] = habit.invoice_id
+        elif habit.kind == "token":
+            self.customer_tokens[habit.value.upper()] = habit.customer_id
 
     def open_items_of(
         self, customer_id: str, currency: str, limit: int | None = None

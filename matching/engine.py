@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from matching.book import Proposal
 from matching.candidates import Ledger
-from matching.references import Extraction, RefHit, is_valid_rf, near_misses
+from matching.payers import PayerMatch
+from matching.references import Extraction, RefHit, is_valid_rf, near_misses, words
 from matching.rules import (
     LAST_RESORT_RULES,
     PAYER_RULES,
@@ -88,6 +89,8 @@ class Engine:
         payers = [] if intermediary or tx.amount <= 0 else payers_index.identify(
             tx.payer_name, tx.payer_iban
         )
+        if not payers and tx.amount > 0 and self.ledger.customer_tokens:
+            payers = self._by_habit(tx)
         refs = Extraction(hits, [], []) if hits else self.ledger.references.extract(
             tx.remittance, tx.structured_reference, tx.end_to_end_id
         )
@@ -95,6 +98,14 @@ class Engine:
         if tx.amount > 0:
             ctx.hits = self._trusted_hits(ctx)
         return ctx
+
+    def _by_habit(self, tx: BankTransaction) -> list[PayerMatch]:
+        """A contract or customer number only one customer writes, learned from finance."""
+        found = {self.ledger.customer_tokens.get(w) for w in words(tx.remittance)}
+        found.discard(None)
+        if len(found) != 1:
+            return []
+        return [PayerMatch(str(found.pop()), 0.9, "reference habit")]
 
     def _exact_hits(self, tx: BankTransaction) -> list[RefHit]:
         """Invoices named exactly as printed when nothing else in the text needs reading.

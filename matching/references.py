@@ -71,6 +71,12 @@ def make_rf(body: str) -> str:
     return f"RF{98 - int(digits) % 97:02d}{body}"
 
 
+def words(text: str | None) -> list[str]:
+    """The words of a text that carry a digit, compacted (``K-7781`` gives ``K7781``)."""
+    return [compact(w) for w in _WORD.findall((text or "").upper())
+            if any(ch.isdigit() for ch in w)]
+
+
 def compact(text: str) -> str:
     """Letters and digits only, upper case: the form references are compared in."""
     return _NOT_ALNUM.sub("", text.upper())

@@ -31,3 +31,9 @@ class MatchSettings(BaseModel):
 
     amount_only_limit: int = Field(default=50, ge=1)
     """Beyond this many open items, an amount-only subset never applies automatically."""
+
+    batch_size: int = Field(default=5000, ge=1)
+    """How many imported transactions one run of the ``match`` robot takes."""
+
+    four_eyes_amount: Decimal = Decimal("10000.00")
+    """A manual application (reassign, split) above this amount needs a second person."""
