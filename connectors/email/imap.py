@@ -27,6 +27,7 @@ from pydantic import Field
 
 from connectors.base import RawDocument, Transport, TransportConfig
 from connectors.email.ledger import MailboxLedger
+from hub.db import Database
 from hub.errors import ConfigError, TransientError
 from hub.settings import read_secret
 
@@ -74,6 +75,8 @@ class ImapConfig(TransportConfig):
     """First wait between reconnections; doubled each time."""
     backoff_max_seconds: float = Field(default=60.0, ge=0)
     """Longest wait between reconnections."""
+    max_message_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    """Messages larger than this are quarantined without being downloaded."""
     state_url: str | None = None
     """Database holding the mailbox state; the hub's database (``O2C_DATABASE_URL``) when unset."""
 
@@ -110,11 +113,15 @@ class ImapTransport(Transport):
         """``user@host:port``: the key of this mailbox's state."""
         return f"{self.config.user}@{self.config.host}:{self.config.port}"
 
+    def bind(self, db: Database) -> None:
+        """Keep the mailbox state in the hub's database the caller already opened."""
+        if self._ledger is None and self.config.state_url is None:
+            self._ledger = MailboxLedger(db, self.account)
+
     @property
     def ledger(self) -> MailboxLedger:
         """The mailbox state in the database."""
         if self._ledger is None:
-            from hub.db import Database
             from hub.settings import Settings
 
             url = self.config.state_url or Settings.load().core.database_url
@@ -143,7 +150,8 @@ class ImapTransport(Transport):
         try:
             for start in range(0, len(uids), self.config.batch_size):
                 chunk = uids[start : start + self.config.batch_size]
-                batch = self.ledger.claim_many(folder, uidvalidity, chunk)
+                batch = self._refuse_oversized(uidvalidity,
+                                               self.ledger.claim_many(folder, uidvalidity, chunk))
                 data = self._fetch_batch(batch) if batch else {}
                 for uid in batch:
                     item = data.get(uid)
@@ -154,6 +162,26 @@ class ImapTransport(Transport):
                 self.flush()
         finally:
             self._fetching = False
+
+    def _refuse_oversized(self, uidvalidity: int, batch: list[int]) -> list[int]:
+        """Quarantine messages over the size cap without downloading them."""
+        if not batch:
+            return batch
+        sizes = self._retrying(lambda c: c.fetch(batch, ["RFC822.SIZE"]), "size")
+        kept = []
+        for uid in batch:
+            size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+            if size <= self.config.max_message_bytes:
+                kept.append(uid)
+                continue
+            reason = (f"message of {size / 1048576:.1f} MB is over the "
+                      f"{self.config.max_message_bytes // 1048576} MB limit; not downloaded")
+            self.ledger.decide(self.config.inbox, uidvalidity, uid, ok=False,
+                               target=self.config.quarantine, reason=reason, message_id=None,
+                               sha256=None)
+            log.warning("%s uid %s quarantined: %s", self.account, uid, reason)
+            self._to_move.setdefault(self.config.quarantine, []).append(uid)
+        return kept
 
     def _fetch_batch(self, batch: list[int]) -> dict[int, dict[bytes, Any]]:
         def fetch(client: IMAPClient) -> dict[int, dict[bytes, Any]]:

@@ -50,6 +50,9 @@ def poll_mailbox(
         progress: Called after each message, for progress bars.
     """
     result = PollResult()
+    bind = getattr(transport, "bind", None)
+    if callable(bind):  # a mailbox keeps its UIDs in this same database
+        bind(db)
     for raw in transport.fetch():
         report = store(db, raw)
         ok = report.status in HANDLED

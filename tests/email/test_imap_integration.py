@@ -213,6 +213,28 @@ def test_every_bad_message_is_quarantined_and_the_poll_goes_on(
     assert any("zip bomb" in r for r in reasons)
 
 
+def test_an_oversized_message_is_quarantined_without_download(
+    mailbox: Mailbox, db: Database
+) -> None:
+    mailbox.append(order_mail(1))
+    mailbox.append(order_mail(2) + b"\n" + b"x" * 4096)
+    config = mailbox.config.model_copy(update={"max_message_bytes": 2048})
+    with ImapTransport(config, ledger=transport(mailbox, db).ledger) as box:
+        result = poll_mailbox(box, db, store=store_for_tests())
+    assert (result.messages, result.processed) == (1, 1)
+    assert mailbox.subjects("Quarantine") == ["order 2"]
+    [row] = [r for r in box.ledger.messages("INBOX") if r.status == "quarantined"]
+    assert "MB limit; not downloaded" in (row.reason or "")
+
+
+def test_the_poll_keeps_mailbox_state_in_the_hub_database(mailbox: Mailbox, db: Database) -> None:
+    mailbox.append(order_mail(1))
+    box = ImapTransport(mailbox.config)  # as the scheduler builds it from o2c.toml
+    poll_mailbox(box, db, store=store_for_tests())
+    box.close()
+    assert [r.status for r in MailboxLedger(db, box.account).messages("INBOX")] == ["processed"]
+
+
 # Last in the file: Dovecot slows down the next logins from an address after a failure.
 def test_a_refused_login_is_a_config_error_without_the_password(
     mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
