@@ -46,7 +46,7 @@ ROBOTS: dict[str, str] = {
     "release": "robots.release:run",
     "match": "matching.robot:run",
 }
-DEFAULT_EVERY_SECONDS = {"validate": 10, "group": 30, "release": 30, "match": 60}
+DEFAULT_EVERY_SECONDS = {"validate": 10, "group": 30, "release": 30, "match": 60, "outbox": 15}
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 LEADER_LOCK = 0x02C0_0001
 
@@ -122,8 +122,27 @@ def run_robot(
     kwargs = {"should_stop": should_stop} if stoppable else {}
     with recorded(db, f"robot:{name}") as run:
         counts = function(db, settings, **kwargs)
+        if name == "release":
+            counts.update(dispatch(db, settings))
         run.merge({k: v for k, v in counts.items() if isinstance(v, int)})
     return counts
+
+
+def senders(db: Database, settings: Settings) -> dict[str, Any]:
+    """Every outbox sender: ERP exports and EDI acknowledgements and order responses."""
+    from pathlib import Path
+
+    from connectors.edi import delivery
+    from robots import release
+
+    return {**release.senders(settings), **delivery.senders(db, Path(settings.core.outbox))}
+
+
+def dispatch(db: Database, settings: Settings) -> dict[str, int]:
+    """Send what the outbox holds (exports, acknowledgements, order responses)."""
+    from hub import outbox
+
+    return {f"outbox_{k}": v for k, v in outbox.dispatch(db, senders(db, settings)).items() if v}
 
 
 def _accepts(function: Callable[..., Any], parameter: str) -> bool:
@@ -224,12 +243,22 @@ class Runner:
 
 def robot_jobs(db: Database, settings: Settings) -> list[Job]:
     """A job per robot, from ``[jobs.NAME]`` with default intervals."""
-    found = []
-    for name in ROBOTS:
-        raw = {"every_seconds": DEFAULT_EVERY_SECONDS[name], **settings.raw("jobs").get(name, {})}
-        spec = JobSettings.model_validate(raw)
-        found.append(Job(f"robot:{name}", spec, _robot_work(db, settings, name)))
+    found = [Job(f"robot:{name}", _job_settings(settings, name), _robot_work(db, settings, name))
+             for name in ROBOTS]
     return [job for job in found if job.settings.enabled]
+
+
+def outbox_job(db: Database, settings: Settings) -> Job:
+    """The job that sends the outbox (``[jobs.outbox]``)."""
+    return Job("outbox", _job_settings(settings, "outbox"), lambda: dispatch(db, settings))
+
+
+def _job_settings(settings: Settings, name: str) -> JobSettings:
+    raw = {"every_seconds": DEFAULT_EVERY_SECONDS[name], **settings.raw("jobs").get(name, {})}
+    try:
+        return JobSettings.model_validate(raw)
+    except ValueError as exc:
+        raise ConfigError(f"[jobs.{name}]: {exc}") from None
 
 
 def _robot_work(db: Database, settings: Settings, name: str) -> Callable[[], dict[str, Any]]:
@@ -255,8 +284,11 @@ def connector_jobs(db: Database, settings: Settings) -> list[Job]:
 
         def work(transport: Any = transport) -> dict[str, Any]:
             result = poll_mailbox(transport, db)
+            # Files a transport refuses before reading (too big, links out of the folder)
+            # never reach the intake; they are counted here so the run shows them.
+            refused = len(getattr(transport, "refusals", ()))
             return {"documents": result.messages, "orders": result.orders,
-                    "quarantined": result.quarantined}
+                    "quarantined": result.quarantined + refused}
 
         found.append(Job(f"connector:{name}", spec, work, needs_leader=True))
     return [job for job in found if job.settings.enabled]
@@ -284,7 +316,7 @@ def build_scheduler(db: Database, settings: Settings, *, blocking: bool = True) 
     leadership = Leadership(db)
     runner = Runner(db, leadership, retry)
     robots_here = own.robots_in_scheduler
-    scheduled = connector_jobs(db, settings)
+    scheduled = [*connector_jobs(db, settings), outbox_job(db, settings)]
     if robots_here if robots_here is not None else not db.is_postgres:
         scheduled += robot_jobs(db, settings)
     for job in scheduled:
