@@ -25,8 +25,9 @@ class ValidateSettings(Section):
     """Orders claimed per batch; each batch is one transaction."""
 
     fuzzy_name_threshold: float = Field(default=90.0, ge=0, le=100)
-    """Lowest name similarity (0-100, rapidfuzz token sort ratio on normalised names)
-    at which a customer found by name and postal code is accepted."""
+    """Lowest name similarity (0-100: the better of rapidfuzz's token sort ratio and plain
+    ratio, on names with and without legal form) at which a customer found by name and
+    postal code is accepted."""
 
     fuzzy_name_margin: float = Field(default=8.0, ge=0, le=100)
     """When a second customer scores within this many points of the best, the order is
