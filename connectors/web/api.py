@@ -266,8 +266,9 @@ def _enqueue(
             )
         if enqueued.created:
             store.mark(session, document_id, "extracted", format=API_FORMAT, order_count=1)
+            return order_id, "extracted", False
         status = session.scalar(select(OrderRow.status).where(OrderRow.id == order_id))
-    return order_id, status or "extracted", not enqueued.created
+    return order_id, status or "extracted", True
 
 
 def _remembered(db: Database, who: str, idempotency_key: str) -> tuple[str, str] | None:

@@ -237,8 +237,9 @@ class PortalSession:
                 response = self.page.context.request.get(
                     target, timeout=self.recipe.timeout_ms, max_redirects=5
                 )
-                body = response.body() if response.ok else b""
                 headers = response.headers
+                self._check_size(order, headers.get("content-length", ""))
+                body = response.body() if response.ok else b""
             if not response.ok:
                 raise TransientError(
                     f"portal {self.recipe.name}: PO {order.po_id}: download answered "
@@ -250,14 +251,18 @@ class PortalSession:
                 self.login()
         raise self.changed("detail.download", "the download asks for a login again")
 
+    def _check_size(self, order: PortalOrder, size: str) -> None:
+        if size.isdigit() and int(size) > self.max_download_bytes:
+            raise ConfigError(
+                f"portal {self.recipe.name}: PO {order.po_id}: document of {size} bytes is "
+                f"over the {self.max_download_bytes}-byte cap; raise max_download_bytes "
+                "if it is a genuine order"
+            )
+
     def _document(
         self, order: PortalOrder, url: str, body: bytes, headers: dict[str, str]
     ) -> PortalDocument:
-        if len(body) > self.max_download_bytes:
-            raise TransientError(
-                f"portal {self.recipe.name}: PO {order.po_id}: document of {len(body)} bytes "
-                f"exceeds the {self.max_download_bytes}-byte cap"
-            )
+        self._check_size(order, str(len(body)))
         name = _file_name(headers.get("content-disposition", ""), url, order.po_id)
         media = headers.get("content-type", "").split(";")[0].strip()
         if not media or media == "application/octet-stream":

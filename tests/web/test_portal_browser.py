@@ -215,3 +215,12 @@ def test_unreachable_portal_is_transient(settings: dict[str, Any]) -> None:
     with pytest.raises(TransientError, match=r"step login\.url: .*ERR_CONNECTION_REFUSED"):
         list(transport.fetch())
     assert transport.evidence["step"] == "login.url"
+
+
+def test_oversized_document_is_refused(settings: dict[str, Any], state: PortalState) -> None:
+    transport = robot(settings, max_download_bytes=500)
+    with pytest.raises(
+        ConfigError, match=r"PO PO-00001: document of \d+ bytes is over the 500-byte cap"
+    ):
+        list(transport.fetch())
+    assert state.acknowledged == set()
