@@ -155,7 +155,7 @@ def match_rows(proposal: Proposal) -> list[dict[str, str]]:
         "currency": tx.currency,
         "payer_name": tx.payer_name or "",
         "status": proposal.status,
-        "confidence": f"{proposal.confidence:.4f}".rstrip("0").rstrip("."),
+        "confidence": _confidence(proposal.confidence),
         "reason": f"[{proposal.rule}] {reason}",
     }
     if not proposal.applications:
@@ -164,6 +164,12 @@ def match_rows(proposal: Proposal) -> list[dict[str, str]]:
         {**base, "invoice_id": a.invoice_id, "applied_amount": str(a.applied_amount)}
         for a in proposal.applications
     ]
+
+
+def _confidence(value: float) -> str:
+    """``0.9773``, ``1.0``: four decimals at most, always a decimal point."""
+    text = f"{value:.4f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def write_matches(path: Path, proposals: Iterable[Proposal]) -> int:

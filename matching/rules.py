@@ -113,7 +113,7 @@ class NonCustomerRule:
             return "outgoing payment (supplier or other debit), not a customer receipt"
         if not ctx.hits and not ctx.payers and _REFUND.search(text):
             return "supplier refund, not a customer receipt"
-        if tx.currency not in ctx.ledger.currencies and not ctx.hits:
+        if tx.currency not in ctx.ledger.currencies:
             return f"no open items in {tx.currency}"
         return None
 
@@ -188,7 +188,9 @@ class AlreadyPaidRule:
 
     def propose(self, ctx: Context) -> list[Proposal]:
         """One proposal with nothing applied, naming the paid invoices."""
-        strong = [h for h in ctx.hits if h.strength >= 0.85]
+        currency = ctx.tx.currency
+        strong = [h for h in ctx.hits if h.strength >= 0.85
+                  and ctx.ledger.items[h.invoice_id].currency == currency]
         paid = [h.invoice_id for h in strong if ctx.ledger.open.get(h.invoice_id, 1) <= 0]
         if not paid or len(paid) < len(strong):
             return []
