@@ -61,7 +61,9 @@ def test_history_teaches_a_payer(tmp_path: Path):
     assert learned["0000007"] != "auto"
 
 
-def test_bad_open_items_get_one_line_per_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_bad_open_items_get_one_line_per_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     bad = tmp_path / "open_items.csv"
     lines = (HERE / "open_items.csv").read_text(encoding="utf-8").splitlines()
     lines += [
