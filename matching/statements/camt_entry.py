@@ -187,7 +187,8 @@ class Entry:
 
     def read(self) -> Iterator[BankTransaction]:
         """The entry's transactions: one per ``TxDtls`` for a batch whose details
-        add up to the entry, otherwise one."""
+        add up to the entry (less the entry's charges, then booked as one more
+        transaction so the statement still balances), otherwise one."""
         signed = self.entry.amount("Amt", self.location)
         if signed is None:
             raise BadDocument(
@@ -202,7 +203,14 @@ class Entry:
             return
         for index, (detail, item_amount) in enumerate(items, 1):
             where = f"{self.location}/NtryDtls/TxDtls[{index}]"
-            yield self.transaction({**base, "location": where}, item_amount, [detail])
+            yield self.transaction({**base, "location": where}, item_amount, [detail],
+                                   item=True)
+        deducted = sum((a for _d, a in items), Decimal(0)) - amount
+        if deducted:
+            yield BankTransaction(**{  # type: ignore[arg-type]
+                **base, "amount": -deducted, "bank_code": "CHRG", "charges": deducted,
+                "remittance": "bank charges on the batch", "location": f"{self.location}/Chrgs",
+            })
 
     def split(self, amount: Decimal, currency: str) -> list[tuple[Flat, Decimal]] | None:
         """Per-detail amounts when every detail has one and they add up, else None."""
@@ -216,9 +224,11 @@ class Entry:
             if signed is None or signed[1] != currency:
                 return None
             items.append((detail, signed[0]))
-        if sum(a for _d, a in items) != amount:
-            return None
-        return items
+        total = sum((a for _d, a in items), Decimal(0))
+        charges = self.charges([])
+        if total == amount or (charges and total - charges == amount):
+            return items
+        return None
 
     def common(self, currency: str) -> dict[str, object]:
         """Fields the entry gives every transaction it holds."""
@@ -249,8 +259,10 @@ class Entry:
         return iso_date(text, location=f"{self.location}/{name}") if text else None
 
     def transaction(
-        self, base: dict[str, object], amount: Decimal, details: list[Flat]
+        self, base: dict[str, object], amount: Decimal, details: list[Flat], *,
+        item: bool = False,
     ) -> BankTransaction:
+        """One transaction; ``item``: one detail of a split batch (its own charges only)."""
         fields = dict(base)
         fields.update(self.detail_fields(details, credit=amount > 0))
         info = self.entry.text("AddtlNtryInf")
@@ -261,7 +273,7 @@ class Entry:
             find_creditor_reference(fields["remittance"])  # type: ignore[arg-type]
         )
         fields["details"] = tuple(dict.fromkeys(texts))
-        fields["charges"] = self.charges(details)
+        fields["charges"] = self.charges(details, entry=not item)
         return BankTransaction(amount=amount, **fields)  # type: ignore[arg-type]
 
     def detail_fields(self, details: list[Flat], *, credit: bool) -> dict[str, object]:
@@ -301,9 +313,9 @@ class Entry:
             fields["bank_code"] = code
         return fields
 
-    def charges(self, details: list[Flat]) -> Decimal | None:
+    def charges(self, details: list[Flat], *, entry: bool = True) -> Decimal | None:
         """Bank charges on the entry or its single detail, as a positive amount."""
-        holders = [self.entry, *(details if len(details) == 1 else [])]
+        holders = [*([self.entry] if entry else []), *(details if len(details) == 1 else [])]
         where = f"{self.location}/Chrgs"
         for holder in reversed(holders):
             total = holder.text("Chrgs/TtlChrgsAndTaxAmt")

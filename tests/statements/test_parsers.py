@@ -180,3 +180,14 @@ def test_bai2_several_records_per_line_and_text_continuations() -> None:
 ])
 def test_other_documents_are_not_statements(content: bytes) -> None:
     assert detect(content) is None
+
+
+def test_camt_batch_with_charges_deducted_keeps_the_statement_balanced() -> None:
+    body = BATCH.replace("<Amt Ccy=\"EUR\">300.00</Amt>", "<Amt Ccy=\"EUR\">298.50</Amt>", 1)
+    body = body.replace("<NtryDtls>", "<Chrgs><TtlChrgsAndTaxAmt Ccy=\"EUR\">1.50"
+                        "</TtlChrgsAndTaxAmt></Chrgs><NtryDtls>")
+    (statement,) = parse(camt053([body], closing="1298.50"), "charges.xml")
+    amounts = [(t.amount, t.bank_code) for t in statement.transactions]
+    assert amounts == [(Decimal("100.00"), None), (Decimal("200.00"), None),
+                       (Decimal("-1.50"), "CHRG")]
+    assert [t.charges for t in statement.transactions] == [None, None, Decimal("1.50")]
