@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import select, update
 
 from connectors.web.api import ApiSettings, build_router, register
@@ -248,6 +249,7 @@ def test_body_over_the_cap_is_413(db: Database, client: TestClient) -> None:
 
 def test_openapi_document_describes_the_api(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
+    validate_spec(spec)  # a valid OpenAPI 3.1 document, not just JSON
     post = spec["paths"]["/api/v1/orders"]["post"]
     get = spec["paths"]["/api/v1/orders/{order_id}"]["get"]
     assert set(post["responses"]) >= {"201", "401", "413", "422"}
