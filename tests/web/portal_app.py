@@ -65,6 +65,8 @@ class PortalState:
     sessions: set[str] = field(default_factory=set)
     layout: Literal["v1", "v2"] = "v1"
     page_size: int = PAGE_SIZE
+    expire_at_download: set[str] = field(default_factory=set)
+    """POs whose document request finds the session just expired (once each)."""
     logins: int = 0
     requests: int = 0
 
@@ -159,6 +161,10 @@ def create_app(state: PortalState) -> FastAPI:
     @app.get("/orders/{po_id}/document")
     def order_document(request: Request, po_id: str) -> Response:
         if not logged_in(request):
+            return RedirectResponse("/login", status_code=303)
+        if po_id in state.expire_at_download:
+            state.expire_at_download.discard(po_id)
+            state.expire_sessions()
             return RedirectResponse("/login", status_code=303)
         po = state.orders[po_id]
         if po.kind == "pdf":
