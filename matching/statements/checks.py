@@ -26,6 +26,11 @@ _UNITS: dict[str, int] = {
 _QUANTUM = {units: Decimal(1).scaleb(-units) for units in set(_UNITS.values())}
 
 
+def is_currency(code: str) -> bool:
+    """Whether ``code`` is an ISO 4217 currency with a minor unit."""
+    return code in _UNITS
+
+
 def minor_units(currency: str, *, location: str | None = None) -> int:
     """The number of decimals ISO 4217 gives ``currency`` (2 for EUR, 0 for JPY).
 

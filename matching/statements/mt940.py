@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import IO
 
 from hub.errors import BadDocument
+from matching.statements.checks import is_currency
 from matching.statements.common import decimal_of, make_date, yymmdd
 from matching.statements.model import BankTransaction, Statement
 from matching.statements.mt940_details import parse_details
@@ -305,12 +306,21 @@ class _Reader:
 
 
 def _account(text: str, message: _Message) -> str:
+    """The account of ``:25:``; a currency some banks write after the IBAN
+    (``NL77INGB0574908765EUR``) is taken off, unless the whole is itself a valid IBAN
+    (Maltese IBANs end in letters)."""
     account = text.replace("\n", "").strip()
-    match = _IBAN_CCY.match(account.replace(" ", ""))
-    if match:
+    compact = account.replace(" ", "")
+    match = _IBAN_CCY.match(compact)
+    if match and is_currency(match.group(2)) and not _valid_iban(compact):
         message.currency = message.currency or match.group(2)
         return match.group(1)
     return account
+
+
+def _valid_iban(candidate: str) -> bool:
+    moved = candidate[4:] + candidate[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 
 
 def _entry_date(value_date: date, mmdd: str, where: str) -> date:
