@@ -5,7 +5,8 @@
 first, like every inbound document; a valid order is then queued in the same
 transaction as the key's record, so a request either fully happens or not at all.
 ``GET /api/v1/orders/{order_id}`` gives the status and timeline to the order's sender
-only: any other key gets 404, which does not even say that the order exists.
+only: any other key gets 404, which does not even say that the order exists. The API's
+OpenAPI document is at ``/api/v1/openapi.json``.
 
 The workbench server mounts the routes through the ``o2c.web`` entry point
 (:func:`register`); the database is ``app.state.database`` when the server set one,
@@ -18,9 +19,11 @@ import json
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
+from importlib import metadata
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field, ValidationError
@@ -206,7 +209,39 @@ def build_router(settings: ApiSettings | None = None) -> APIRouter:
                 timeline=steps,
             )
 
+    _publish_openapi(router)
     return router
+
+
+def _publish_openapi(router: APIRouter) -> None:
+    """Serve the API's own OpenAPI document at ``/api/v1/openapi.json``.
+
+    The workbench app publishes no OpenAPI of its own pages; the order API's document
+    stays available whatever app mounts it.
+    """
+    routes = list(router.routes)
+    document: dict[str, Any] = {}
+
+    @router.get("/openapi.json", include_in_schema=False)
+    def openapi() -> dict[str, Any]:
+        if not document:
+            document.update(
+                get_openapi(
+                    title="o2c web order API",
+                    version=_version(),
+                    routes=routes,
+                    description="Submit canonical orders and follow their status. Keys come "
+                    "from `o2c apikey create SENDER`.",
+                )
+            )
+        return document
+
+
+def _version() -> str:
+    try:
+        return metadata.version("o2c")
+    except metadata.PackageNotFoundError:
+        return "0"
 
 
 def submit_serialised(

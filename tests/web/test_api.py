@@ -266,6 +266,18 @@ def test_openapi_document_describes_the_api(client: TestClient) -> None:
         jsonschema.validate(order(lines=[]), schema)
 
 
+def test_openapi_published_even_where_the_app_publishes_none(db: Database) -> None:
+    app = FastAPI(openapi_url=None)  # as the workbench does for its own pages
+    app.state.database = db
+    register(app)
+    with TestClient(app) as test_client:
+        assert test_client.get("/openapi.json").status_code == 404
+        spec = test_client.get("/api/v1/openapi.json").json()
+    validate_spec(spec)
+    assert spec["info"]["title"] == "o2c web order API"
+    assert set(spec["paths"]) == {"/api/v1/orders", "/api/v1/orders/{order_id}"}
+
+
 def test_registered_through_the_web_entry_point(db: Database) -> None:
     registered = dict(plugins.load(plugins.WEB))
     assert registered["web-api"] is register
