@@ -30,6 +30,13 @@ LEGAL_FORMS = frozenset({
     "SL", "SLU", "OY", "AB", "AS", "APS", "SOCIETE", "ANONYME", "RESPONSABILITE", "LIMITEE",
     "ET", "CIE", "STE",
 })
+#: Words banks and customers abbreviate; both sides are compared abbreviated.
+ABBREVIATIONS = {
+    "ETABLISSEMENTS": "ETS", "ETABLISSEMENT": "ETS", "INTERNATIONAL": "INTL",
+    "INTERNATIONALE": "INTL", "COMPAGNIE": "CIE", "FRERES": "FRS", "ASSOCIES": "ASS",
+    "DEPARTEMENT": "DEPT", "MANUFACTURE": "MFG", "MANUFACTURING": "MFG", "SAINT": "ST",
+    "SAINTE": "STE",
+}
 #: Payment service providers and factors that pay on behalf of many customers.
 KNOWN_INTERMEDIARIES = (
     "PAYPAL",
@@ -53,7 +60,7 @@ def normalise_name(name: str) -> str:
     """A payer or customer name as compared: upper case, no accents, no legal form."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
-    words = [w for w in _NOT_WORD.split(text) if w and w not in LEGAL_FORMS]
+    words = [ABBREVIATIONS.get(w, w) for w in _NOT_WORD.split(text) if w and w not in LEGAL_FORMS]
     return " ".join(words)
 
 

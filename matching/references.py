@@ -267,6 +267,11 @@ class ReferenceIndex:
         repaired = [self._repair(w) for w in words] if _OCR_RUN.search(text) else words
         if repaired != words:
             self._windows(_word_runs(repaired), found, wrapped=wrapped, ocr=True)
+            # A tail read before the repair ("123" of "OO123") gives way to the whole number.
+            whole = [h.text for h in found.values() if h.how == "ocr"]
+            for invoice_id, hit in list(found.items()):
+                if hit.how == "short" and any(hit.text in w for w in whole):
+                    del found[invoice_id]
         texts = [h.text for h in found.values()]
         unresolved.extend(self._number_like(words, texts))
 
