@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from connectors.base import ReferenceData
 from connectors.email.dates import DATE_PATTERN, WrittenDate, plain, read_date
 from connectors.email.lines import CURRENCY, CURRENCY_CODES, PRICE_NUM, ReadLine, read_line
 from hub.numbers import parse_decimal
@@ -215,6 +216,38 @@ def _settle_currency(reading: BodyReading) -> None:
     elif len(found) > 1:
         reading.notes.append(f"prices in several currencies: {', '.join(sorted(found))}")
         reading.confidence["currency"] = 0.3
+
+
+# --- repairs from master data ----------------------------------------------------------
+
+
+def _squeeze(code: str) -> str:
+    return re.sub(r"[\s\-_./]", "", code).upper()
+
+
+def snap_codes(reading: BodyReading, reference: ReferenceData) -> None:
+    """Write item codes as the catalogue does ("ab 123" -> "AB-123"), never guessing.
+
+    Only a code that is unknown as typed and equal to exactly one known code once case
+    and separators are ignored is rewritten; the field keeps a lower confidence and a
+    note says what was changed. Deciding the product stays the validation robot's job.
+    """
+    if not reference.item_codes:
+        return
+    known: dict[str, list[str]] = {}
+    for code in reference.item_codes:
+        known.setdefault(_squeeze(code), []).append(code)
+    for index, line in enumerate(reading.lines):
+        for kind in ("seller_item_code", "buyer_item_code"):
+            typed = getattr(line, kind)
+            if not typed or typed in reference.item_codes:
+                continue
+            matches = known.get(_squeeze(typed), [])
+            if len(matches) == 1:
+                setattr(line, kind, matches[0])
+                reading.confidence[f"lines[{index}].{kind}"] = 0.85
+                reading.notes.append(
+                    f"line {index + 1}: item code {typed!r} read as {matches[0]!r}")
 
 
 # --- mail that holds no order ----------------------------------------------------------

@@ -29,6 +29,7 @@ from connectors.email.body import (
     is_courtesy,
     not_an_order_reason,
     read_body,
+    snap_codes,
 )
 from connectors.email.text import author_lines, html_to_text
 from hub.errors import BadDocument, NotAnOrder
@@ -239,6 +240,7 @@ class EmailExtractor(Extractor):
                 # a new format): a person must look, so this is not filed as no order.
                 raise BadDocument(f"{NO_LINES} and {'; '.join(unread)}")
             raise NotAnOrder(f"{reason}; {'; '.join(unread)}" if unread else reason)
+        snap_codes(reading, self.reference)
         return _order_from_reading(mail, reading, chosen.author if chosen else mail.sender, notes)
 
 

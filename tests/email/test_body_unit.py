@@ -223,3 +223,16 @@ def test_a_firm_order_mentioning_prices_is_an_order() -> None:
     lines = read_body([text], subject="Commande", sent=SENT).lines
     assert lines
     assert not_an_order_reason({}, "Commande", text, has_lines=True) is None
+
+
+def test_item_codes_are_written_as_the_catalogue_writes_them() -> None:
+    from connectors.base import ReferenceData
+    from connectors.email.body import snap_codes
+
+    reading = read_body(["10 cartons réf. ab123", "réf XY-9 x 2", "réf AB-124 x 1"], subject="",
+                        sent=SENT)
+    known = frozenset({"AB-123", "XY-9", "AB-12-4", "AB124"})  # AB-124: two candidates
+    snap_codes(reading, ReferenceData(item_codes=known))
+    assert [line.seller_item_code for line in reading.lines] == ["AB-123", "XY-9", "AB-124"]
+    assert reading.confidence["lines[0].seller_item_code"] == 0.85
+    assert "item code 'ab123' read as 'AB-123'" in reading.notes[-1]
