@@ -311,3 +311,26 @@ def serve(state: PortalState) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=5)
         sock.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the portal alone (for the demo): ``python -m tests.web.portal_app --port 8765``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="o2c test customer portal (loopback only)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--orders", type=int, default=6, help="number of new POs")
+    parser.add_argument(
+        "--bad",
+        type=int,
+        action="append",
+        default=[],
+        help="number of a PO whose first quantity is unreadable",
+    )
+    args = parser.parse_args(argv)
+    state = PortalState(orders=make_orders(args.orders, bad=set(args.bad)))
+    uvicorn.run(create_app(state), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
