@@ -3,6 +3,7 @@
 Generates one ORDERS interchange (10,000 messages of 20 lines; ``--small``: 2,000),
 then measures in the same run:
 
+- the ``o2c extract`` command on the file (JSON Lines to a pipe);
 - pydifact's bare parse (``Parser().parse`` over the decoded text, segments counted and
   dropped): the ceiling the extractor is compared with;
 - o2c's full extraction to validated canonical orders, streamed from the file
@@ -21,6 +22,7 @@ import argparse
 import gc
 import hashlib
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The bench folder holds scripts named like standard modules (email.py): never import from it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 from pydifact.parser import Parser  # noqa: E402
@@ -93,6 +97,13 @@ def o2c_extract(path: Path) -> int:
     return len(EdifactExtractor().extract(raw))
 
 
+def o2c_cli(path: Path) -> int:
+    """The ``o2c extract`` command on the file, JSON Lines counted (start-up included)."""
+    command = [str(ROOT / ".venv" / "bin" / "o2c"), "extract", str(path)]
+    done = subprocess.run(command, capture_output=True, check=False)
+    return done.stdout.count(b"\n")
+
+
 def timed(run: Callable[[Path], int], path: Path) -> tuple[float, int]:
     gc.collect()
     start = time.perf_counter()
@@ -133,7 +144,8 @@ def measure(big: Path, small: Path, full: int, quarter: int) -> list[tuple[str, 
     pyd_time, segments = timed(pydifact_parse, big)
     stream_time, orders = timed(o2c_stream, big)
     extract_time, extracted = timed(o2c_extract, big)
-    assert orders == extracted == full, (orders, extracted)
+    cli_time, printed = timed(o2c_cli, big)
+    assert orders == extracted == printed == full, (orders, extracted, printed)
     pyd_rate, stream_rate, extract_rate = full / pyd_time, full / stream_time, full / extract_time
     mem_small, mem_big = peak(o2c_stream, small), peak(o2c_stream, big)
     pyd_mem_small = peak(pydifact_parse, small)
@@ -145,7 +157,10 @@ def measure(big: Path, small: Path, full: int, quarter: int) -> list[tuple[str, 
                                                        f"({stream_time:.1f} s)"),
         ("o2c EdifactExtractor.extract (in memory, all orders kept)",
          f"{extract_rate:,.0f} messages/s ({extract_time:.1f} s)"),
+        ("o2c extract command (JSON Lines out, start-up included)",
+         f"{full / cli_time:,.0f} messages/s ({cli_time:.1f} s)"),
         ("ratio streamed / pydifact (aim >= 1.0)", f"{stream_rate / pyd_rate:.2f}"),
+        ("ratio o2c extract command / pydifact", f"{full / cli_time / pyd_rate:.2f}"),
         ("ratio extract / pydifact", f"{extract_rate / pyd_rate:.2f}"),
         (f"o2c streamed peak memory, {quarter} messages", f"{mem_small:.2f} MiB"),
         (f"o2c streamed peak memory, {full} messages", f"{mem_big:.2f} MiB"),

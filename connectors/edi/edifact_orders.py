@@ -6,7 +6,6 @@ EDIFACT text (``"line 2: PIA+5+00:VL"``), so nothing a buyer sends is dropped si
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,6 +39,14 @@ _LINE_ACTIONS = {"1": "add", "2": "delete", "3": "change", "4": "unchanged", "5"
 _INCOTERMS = frozenset(
     ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT"),
 )
+
+
+_HANDLERS = {
+    "BGM": "_bgm", "DTM": "_dtm", "NAD": "_nad", "RFF": "_rff", "CTA": "_cta", "COM": "_com",
+    "CUX": "_cux", "PAT": "_pat", "TOD": "_tod", "FTX": "_ftx", "LIN": "_lin", "PIA": "_pia",
+    "IMD": "_imd", "QTY": "_qty", "PRI": "_pri", "MOA": "_moa", "UNS": "_uns", "CNT": "_cnt",
+    "UNH": "_ignore", "UNT": "_ignore",
+}  # fmt: skip
 
 
 class _LineDraft:
@@ -83,13 +90,6 @@ class OrderMapper:
         self.delivery: dict[str, tuple[date, str]] = {}
         self.references: dict[str, str] = {}
         self.line_count_stated: tuple[int, str] | None = None
-        self._handlers: dict[str, Callable[[Segment], None]] = {
-            "BGM": self._bgm, "DTM": self._dtm, "NAD": self._nad, "RFF": self._rff,
-            "CTA": self._cta, "COM": self._com, "CUX": self._cux, "PAT": self._pat,
-            "TOD": self._tod, "FTX": self._ftx, "LIN": self._lin, "PIA": self._pia,
-            "IMD": self._imd, "QTY": self._qty, "PRI": self._pri, "MOA": self._moa,
-            "UNS": self._uns, "CNT": self._cnt, "UNH": _ignore, "UNT": _ignore,
-        }  # fmt: skip
 
     @property
     def where(self) -> str:
@@ -113,7 +113,9 @@ class OrderMapper:
             self.index = index
             if segment.tag not in _PARTY_GROUP:
                 self.party = None
-            self._handlers.get(segment.tag, self._unmapped)(segment)
+            # Looked up per segment rather than kept as bound methods on the mapper: that
+            # would make a reference cycle holding every message until the cyclic GC runs.
+            getattr(self, _HANDLERS.get(segment.tag, "_unmapped"))(segment)
         return self._build()
 
     # --- notes ---------------------------------------------------------------------
@@ -122,6 +124,9 @@ class OrderMapper:
         """Keep something the order has no field for."""
         prefix = f"line {self.line.number}: " if self.line and not self.summary else ""
         self.order["notes"].append(prefix + text)
+
+    def _ignore(self, segment: Segment) -> None:
+        """UNH and UNT: read by the envelope walker."""
 
     def _unmapped(self, segment: Segment) -> None:
         self.note(render(segment, self.message.syntax.chars))
@@ -449,5 +454,3 @@ def _party(data: dict[str, Any]) -> Party:
     return Party(**data, contact=Contact(**contact) if contact else None)
 
 
-def _ignore(_segment: Segment) -> None:
-    return None
