@@ -23,7 +23,7 @@ from lxml import etree
 from connectors.edi.edifact import MessageResult
 from connectors.edi.edifact_envelope import InterchangeHeader
 from connectors.edi.edifact_syntax import ServiceChars, escape
-from connectors.edi.x12 import Transaction
+from connectors.edi.x12_envelope import Transaction
 from hub.model import Line, Order, Party, decimal_text
 
 Decision = Literal["accepted", "changed", "rejected"]

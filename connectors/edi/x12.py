@@ -1,15 +1,11 @@
 """ANSI ASC X12 850 purchase orders (004010, VICS), any element and segment terminators.
 
-The separators come from the fixed-width ISA segment: the element separator is the
-fourth character, the component separator and segment terminator follow ISA16. A
-segment terminator may be a newline. SE, GE and IEA counts and control numbers are
-checked; a fault inside one transaction set is reported for it alone and the others go on.
+The envelopes are read by :mod:`connectors.edi.x12_envelope`; a fault inside one
+transaction set is reported for it alone and the others go on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
@@ -25,6 +21,7 @@ from connectors.edi.values import (
     gtin_or_none,
     unit_code,
 )
+from connectors.edi.x12_envelope import WHITESPACE, Transaction, X12Walker, at
 from hub.errors import BadDocument
 from hub.model import Address, Contact, Line, Order, Party, PaymentTerms
 
@@ -34,162 +31,7 @@ _BUYER_CODES = ("BP", "IN", "CB", "SK", "PI")
 _SELLER_CODES = ("VN", "VP", "VC", "SA", "MG")
 _GTIN_CODES = ("UP", "EN", "UK", "UA", "EO")
 _DELIVERY_DATES = ("002", "106", "074")
-_WHITESPACE = " \r\n\t"
 MAX_BYTES = 25 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Separators:
-    """The three X12 delimiters, as the ISA segment declares them."""
-
-    element: str
-    component: str
-    segment: str
-
-
-def separators(text: str) -> Separators:
-    """Read the delimiters from the ISA segment.
-
-    Raises:
-        BadDocument: when the text does not open with a complete ISA.
-    """
-    if not text.startswith("ISA") or len(text) < 106:
-        raise BadDocument("interchange truncated inside ISA", location="segment 1 (ISA)")
-    element = text[3]
-    position = 3
-    for _ in range(15):  # ISA01..ISA16 follow 16 separators; the first is at index 3
-        position = text.find(element, position + 1)
-        if position < 0:
-            raise BadDocument("ISA has fewer than 16 elements", location="segment 1 (ISA)")
-    component, segment = text[position + 1], text[position + 2]
-    if segment == "\r" and text[position + 3 : position + 4] == "\n":
-        segment = "\n"
-    if len({element, component, segment}) != 3 or segment.isalnum():
-        raise BadDocument("ISA separators are not distinct", location="segment 1 (ISA)")
-    return Separators(element, component, segment)
-
-
-@dataclass
-class Transaction:
-    """One ST..SE transaction set with the envelope around it."""
-
-    sender: str
-    control: str
-    ref: str
-    kind: str
-    group: list[str] = field(default_factory=list)
-    isa: list[str] = field(default_factory=list)
-    segments: list[list[str]] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
-    problem: BadDocument | None = None
-    order: Order | None = None
-
-    def where(self, index: int) -> str:
-        """Location text for the segment at ``index``."""
-        return f"segment {self.numbers[index]} ({self.segments[index][0]}), transaction {self.ref}"
-
-
-class X12Walker:
-    """Walks ISA/GS/ST/SE/GE/IEA envelopes; see :meth:`transactions`."""
-
-    def __init__(self, text: str) -> None:
-        self.seps = separators(text)
-        pieces = text.split(self.seps.segment)
-        self.segments = [
-            (number, piece.strip(_WHITESPACE).split(self.seps.element))
-            for number, piece in enumerate((p for p in pieces if p.strip(_WHITESPACE)), start=1)
-        ]
-
-    def transactions(self) -> Iterator[Transaction]:
-        """Yield each transaction set; one whose envelope is faulty carries its ``problem``.
-
-        A file may hold several ISA..IEA interchanges one after the other.
-
-        Raises:
-            BadDocument: for a fault of an interchange (ISA/IEA, GS/GE).
-        """
-        index = 0
-        while index < len(self.segments):
-            number, isa = self.segments[index]
-            if isa[0] != "ISA":
-                raise BadDocument(f"{isa[0]} after IEA", location=f"segment {number} ({isa[0]})")
-            index = yield from self._interchange(index)
-
-    def _interchange(self, start: int) -> Generator[Transaction, None, int]:
-        isa = self.segments[start][1]
-        control = _at(isa, 13)
-        groups, current, count = 0, None, 0
-        index = start + 1
-        while index < len(self.segments):
-            number, segment = self.segments[index]
-            tag, where = segment[0], f"segment {number} ({segment[0]})"
-            if tag == "GS":
-                groups, current, count = groups + 1, segment, 0
-            elif tag == "ST" and current is not None:
-                transaction, index = self._read(index, isa, current)
-                count += 1
-                yield transaction
-                continue
-            elif tag == "GE" and current is not None:
-                _check(_at(segment, 1) == str(count), f"GE counts {_at(segment, 1)!r} "
-                       f"transaction sets, group holds {count}", where)  # fmt: skip
-                _check(_at(segment, 2) == _at(current, 6), "GE control number does not match GS",
-                       where)  # fmt: skip
-                current = None
-            elif tag == "IEA":
-                _check(current is None, "a GS group has no GE", where)
-                _check(_at(segment, 1) == str(groups), f"IEA counts {_at(segment, 1)!r} "
-                       f"groups, interchange holds {groups}", where)  # fmt: skip
-                _check(_at(segment, 2) == control, "IEA control number does not match ISA", where)
-                return index + 1
-            else:
-                raise BadDocument(f"{tag} outside any transaction set", location=where)
-            index += 1
-        raise BadDocument("interchange truncated: IEA missing at the end",
-                          location=f"after segment {self.segments[-1][0]}")  # fmt: skip
-
-    def _read(self, index: int, isa: list[str], group: list[str]) -> tuple[Transaction, int]:
-        number, st = self.segments[index]
-        transaction = Transaction(
-            _at(isa, 6), _at(isa, 13), ref=_at(st, 2), kind=_at(st, 1), group=group, isa=isa
-        )
-        for position in range(index, len(self.segments)):
-            number, segment = self.segments[position]
-            if segment[0] in ("ST", "GE", "IEA", "GS") and position != index:
-                transaction.problem = BadDocument(
-                    f"transaction {transaction.ref} has no SE",
-                    location=f"segment {number} ({segment[0]})",
-                )
-                return transaction, position
-            transaction.segments.append(segment)
-            transaction.numbers.append(number)
-            if segment[0] == "SE":
-                return _check_se(transaction), position + 1
-        raise BadDocument("interchange truncated: SE missing at the end",
-                          location=f"after segment {number}")  # fmt: skip
-
-
-def _check(condition: bool, reason: str, where: str) -> None:
-    if not condition:
-        raise BadDocument(reason, location=where, code="CONTROL_COUNT_MISMATCH")
-
-
-def _check_se(transaction: Transaction) -> Transaction:
-    se = transaction.segments[-1]
-    where = transaction.where(len(transaction.segments) - 1)
-    count = len(transaction.segments)
-    if _at(se, 1).lstrip("0") != str(count):
-        transaction.problem = BadDocument(
-            f"SE counts {_at(se, 1)!r} segments, transaction has {count}",
-            location=where, code="CONTROL_COUNT_MISMATCH")  # fmt: skip
-    elif _at(se, 2) != transaction.ref:
-        transaction.problem = BadDocument("SE control number does not match ST", location=where,
-                                          code="CONTROL_REFERENCE_MISMATCH")  # fmt: skip
-    return transaction
-
-
-def _at(segment: list[str], index: int) -> str:
-    return segment[index].strip() if index < len(segment) else ""
 
 
 def x12_date(text: str, location: str) -> date:
@@ -209,7 +51,7 @@ class X12OrderExtractor(Extractor):
 
     def identify(self, raw: RawDocument) -> bool:
         """An interchange opens with ISA followed by a separator character."""
-        head = raw.head.lstrip(b"\xef\xbb\xbf" + _WHITESPACE.encode())
+        head = raw.head.lstrip(b"\xef\xbb\xbf" + WHITESPACE.encode())
         return head[:3] == b"ISA" and len(head) > 3 and not head[3:4].isalnum()
 
     def extract(self, raw: RawDocument) -> list[Order]:
@@ -257,7 +99,7 @@ class X12OrderExtractor(Extractor):
         if len(raw.content) > MAX_BYTES:
             raise BadDocument("interchange exceeds the 25 MiB limit", code="TOO_LARGE",
                               source=raw.name)  # fmt: skip
-        text = raw.content.decode("utf-8", errors="replace").lstrip("\ufeff" + _WHITESPACE)
+        text = raw.content.decode("utf-8", errors="replace").lstrip("\ufeff" + WHITESPACE)
         try:
             transactions = list(X12Walker(text).transactions())
         except BadDocument as error:
@@ -320,7 +162,7 @@ class PurchaseOrderMapper:
         self.note("*".join(segment).rstrip("*"))
 
     def _beg(self, segment: list[str]) -> None:
-        purpose, number = _at(segment, 1), _at(segment, 3)
+        purpose, number = at(segment, 1), at(segment, 3)
         if not number:
             raise BadDocument("BEG has no purchase order number", location=self.where,
                               code="MISSING_FIELD")  # fmt: skip
@@ -330,14 +172,14 @@ class PurchaseOrderMapper:
         )
         if purpose not in ("00", "01", "04"):
             self.note(f"BEG purpose {purpose}")
-        if _at(segment, 5):
-            self.data["order_date"] = x12_date(_at(segment, 5), self.where)
+        if at(segment, 5):
+            self.data["order_date"] = x12_date(at(segment, 5), self.where)
 
     def _cur(self, segment: list[str]) -> None:
-        self.data["currency"] = _at(segment, 2) or None
+        self.data["currency"] = at(segment, 2) or None
 
     def _dtm(self, segment: list[str]) -> None:
-        qualifier, day = _at(segment, 1), x12_date(_at(segment, 2), self.where)
+        qualifier, day = at(segment, 1), x12_date(at(segment, 2), self.where)
         if qualifier in _DELIVERY_DATES:
             if self.lines and not self.lines[-1].get("requested_delivery_date"):
                 self.lines[-1]["requested_delivery_date"] = day
@@ -348,15 +190,15 @@ class PurchaseOrderMapper:
         self.note(f"DTM*{qualifier}: {day.isoformat()}")
 
     def _itd(self, segment: list[str]) -> None:
-        days = _at(segment, 7)
+        days = at(segment, 7)
         self.data["payment_terms"] = PaymentTerms(
-            days=int(days) if days.isdigit() else None, description=_at(segment, 12) or None
+            days=int(days) if days.isdigit() else None, description=at(segment, 12) or None
         )
         self._unmapped(segment)
 
     def _n1(self, segment: list[str]) -> None:
-        role, qualifier, identifier = _at(segment, 1), _at(segment, 3), _at(segment, 4)
-        party: dict[str, Any] = {"name": _at(segment, 2) or None}
+        role, qualifier, identifier = at(segment, 1), at(segment, 3), at(segment, 4)
+        party: dict[str, Any] = {"name": at(segment, 2) or None}
         if qualifier == "UL" and gln_or_none(identifier):
             party["gln"] = identifier
         elif identifier:
@@ -370,46 +212,46 @@ class PurchaseOrderMapper:
 
     def _n2(self, segment: list[str]) -> None:
         if self.party is not None:
-            self.party["name"] = " ".join(t for t in (self.party.get("name"), _at(segment, 1)) if t)
+            self.party["name"] = " ".join(t for t in (self.party.get("name"), at(segment, 1)) if t)
 
     def _n3(self, segment: list[str]) -> None:
         if self.party is not None:
             address = self.party.setdefault("address", {})
-            address["street"] = ", ".join(t for t in (_at(segment, 1), _at(segment, 2)) if t)
+            address["street"] = ", ".join(t for t in (at(segment, 1), at(segment, 2)) if t)
 
     def _n4(self, segment: list[str]) -> None:
         if self.party is None:
             return
         address = self.party.setdefault("address", {})
         address.update(
-            city=_at(segment, 1) or None,
-            postal_code=_at(segment, 3) or None,
-            country=country_or_none(_at(segment, 4)),
+            city=at(segment, 1) or None,
+            postal_code=at(segment, 3) or None,
+            country=country_or_none(at(segment, 4)),
         )
-        if _at(segment, 2):
-            self.note(f"N4 state {_at(segment, 2)}")
+        if at(segment, 2):
+            self.note(f"N4 state {at(segment, 2)}")
 
     def _per(self, segment: list[str]) -> None:
         target = self.party if self.party is not None else self.parties.setdefault("buyer", {})
-        contact = target.setdefault("contact", {"name": _at(segment, 2) or None})
+        contact = target.setdefault("contact", {"name": at(segment, 2) or None})
         for position in (3, 5, 7):
-            kind, value = _at(segment, position), _at(segment, position + 1)
+            kind, value = at(segment, position), at(segment, position + 1)
             field = {"TE": "phone", "EM": "email"}.get(kind)
             if field and value:
                 contact.setdefault(field, value)
 
     def _po1(self, segment: list[str]) -> None:
         self.party = None
-        text = _at(segment, 1)
+        text = at(segment, 1)
         number = int(text) if text.isdigit() and int(text) >= 1 else len(self.lines) + 1
         if any(line["line_number"] == number for line in self.lines):
             raise BadDocument(f"duplicate line number {number}", location=self.where,
                               code="DUPLICATE_LINE")  # fmt: skip
         line: dict[str, Any] = {"line_number": number}
-        line["quantity"] = edi_decimal(_at(segment, 2), location=self.where, what="quantity")
-        line["unit"] = unit_code(_at(segment, 3))
-        if _at(segment, 4):
-            line["unit_price"] = edi_decimal(_at(segment, 4), location=self.where, what="price")
+        line["quantity"] = edi_decimal(at(segment, 2), location=self.where, what="quantity")
+        line["unit"] = unit_code(at(segment, 3))
+        if at(segment, 4):
+            line["unit_price"] = edi_decimal(at(segment, 4), location=self.where, what="price")
         self.lines.append(line)
         if text != str(number):
             self.note(f"PO1 line id {text!r} numbered by position")
@@ -417,7 +259,7 @@ class PurchaseOrderMapper:
 
     def _item_ids(self, segment: list[str], line: dict[str, Any]) -> None:
         for position in range(6, len(segment), 2):
-            qualifier, identifier = _at(segment, position), _at(segment, position + 1)
+            qualifier, identifier = at(segment, position), at(segment, position + 1)
             if bool(qualifier) != bool(identifier):
                 raise BadDocument(f"PO1{position:02d} and PO1{position + 1:02d} must both be "
                                   f"present or both absent", location=self.where,
@@ -434,26 +276,26 @@ class PurchaseOrderMapper:
                 self.note(f"item id {qualifier} {identifier}")
 
     def _pid(self, segment: list[str]) -> None:
-        text = _at(segment, 5)
+        text = at(segment, 5)
         if self.lines and text and "description" not in self.lines[-1]:
             self.lines[-1]["description"] = text
         else:
             self._unmapped(segment)
 
     def _ctt(self, segment: list[str]) -> None:
-        count = _at(segment, 1)
+        count = at(segment, 1)
         if count.isdigit():
             self.line_count = (int(count), self.where)
 
     def _amt(self, segment: list[str]) -> None:
-        if _at(segment, 1) in ("1", "TT") and "total_amount" not in self.data:
-            self.data["total_amount"] = edi_decimal(_at(segment, 2), location=self.where,
+        if at(segment, 1) in ("1", "TT") and "total_amount" not in self.data:
+            self.data["total_amount"] = edi_decimal(at(segment, 2), location=self.where,
                                                     what="amount")  # fmt: skip
         else:
             self._unmapped(segment)
 
     def _msg(self, segment: list[str]) -> None:
-        self.note(_at(segment, 1))
+        self.note(at(segment, 1))
 
     def _build(self) -> Order:
         if "buyer_order_number" not in self.data:

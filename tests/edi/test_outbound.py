@@ -26,7 +26,8 @@ from connectors.edi.outbound import (
     ubl_order_response,
     x12_997,
 )
-from connectors.edi.x12 import X12OrderExtractor, X12Walker
+from connectors.edi.x12 import X12OrderExtractor
+from connectors.edi.x12_envelope import X12Walker
 from hub import safe_xml
 from hub.documents import RawDocument
 from hub.model import Order
