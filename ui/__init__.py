@@ -1,0 +1,1 @@
+"""The web workbench: exceptions, payments, dashboard, connector runs, login and roles."""
