@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from connectors.edi.x12 import X12OrderExtractor
 from hub.documents import RawDocument
 from hub.errors import BadDocument
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SHARED_SAMPLES
 from tests.edi.support import assert_valid_orders, outcome, read
 from tests.golden import assert_golden
 
@@ -79,3 +80,24 @@ def test_bad_transaction_names_the_segment(
 )
 def test_bad_interchange_is_refused(text: str, reason: str) -> None:
     assert reason in _problem(text).reason
+
+
+def test_850_agrees_with_the_node_x12_oracle() -> None:
+    """node-x12's expected mapping of 850.edi (MIT, shared samples) against ours."""
+    oracle_path = SHARED_SAMPLES / "x12_850" / "expected" / "nodex12_850_map_result.json"
+    if not oracle_path.exists():
+        pytest.skip(f"shared samples absent: {oracle_path}")
+    oracle = json.loads(oracle_path.read_text())
+    (order,) = X12OrderExtractor().extract(read(FOLDER / "nodex12_850.edi"))
+    assert order.source.document_ref == f"000003438/{oracle['ControlNumber']}"
+    assert order.buyer_order_number == oracle["OrderNumber"]
+    ship_to = oracle["ShipTo"]
+    assert order.ship_to is not None and order.ship_to.address is not None
+    assert order.ship_to.name == ship_to["Name"]
+    assert order.ship_to.buyer_assigned_id == ship_to["Destination"]
+    assert order.ship_to.address.street == ship_to["Address"]
+    assert order.ship_to.address.city == ship_to["City"]
+    assert order.ship_to.address.postal_code == ship_to["Zip"]
+    assert f"N4 state {ship_to['State']}" in order.notes
+    assert [str(line.quantity) for line in order.lines] == [
+        line["Quantity"] for line in oracle["OrderLines"]]
