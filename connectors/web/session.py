@@ -2,7 +2,8 @@
 
 Every wait is bounded by the recipe's ``timeout_ms``. A selector that does not appear
 raises :class:`hub.errors.ConfigError` naming the recipe step (the portal changed); a
-page that cannot be reached at all raises :class:`hub.errors.TransientError`. A page
+page that cannot be reached or does not load in time raises
+:class:`hub.errors.TransientError`. A page
 that shows the login form instead of what was asked for means the session expired: the
 session logs in again once and repeats the step.
 """
@@ -109,8 +110,14 @@ class PortalSession:
         return urljoin(self.base_url, target)
 
     @contextmanager
-    def browser(self, step: str) -> Iterator[None]:
-        """Time a browser call, and name ``step`` in what it may raise."""
+    def browser(self, step: str, *, fetching: bool = False) -> Iterator[None]:
+        """Time a browser call, and name ``step`` in what it may raise.
+
+        Args:
+            step: The recipe step, for messages and evidence.
+            fetching: The call loads a page or a file: a timeout then means a slow
+                portal (transient), not a changed one.
+        """
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -119,6 +126,11 @@ class PortalSession:
         try:
             yield
         except PlaywrightTimeout:
+            if fetching:
+                raise TransientError(
+                    f"portal {self.recipe.name}: step {step}: no answer within "
+                    f"{self.recipe.timeout_ms} ms"
+                ) from None
             raise self.changed(step) from None
         except PlaywrightError as exc:
             first = self.credentials.scrub(str(exc.message).splitlines()[0])
@@ -137,7 +149,7 @@ class PortalSession:
         extra = f" ({detail})" if detail else ""
         return ConfigError(
             f"portal {self.recipe.name}: recipe step {step} failed on {where}{extra}: "
-            "the portal changed or did not answer in time; fix the recipe"
+            "the page does not fit the recipe any more (the portal changed); fix the recipe"
         )
 
     # --- steps ---------------------------------------------------------------------
@@ -149,7 +161,7 @@ class PortalSession:
             ConfigError: when the portal refuses the credentials or the form changed.
         """
         step = self.recipe.login
-        with self.browser("login.url"):
+        with self.browser("login.url", fetching=True):
             self.page.goto(self.url(step.url))
         with self.browser("login.username_field"):
             self.page.fill(step.username_field, self.credentials.username)
@@ -170,7 +182,7 @@ class PortalSession:
         """Go to ``url`` and wait for ``ready``; log in again once if the session expired."""
         login_field = self.recipe.login.username_field
         for attempt in range(2):
-            with self.browser(f"{step}.url"):
+            with self.browser(f"{step}.url", fetching=True):
                 self.page.goto(url)
             with self.browser(step):
                 self.page.wait_for_selector(f"{ready}, {login_field}", state="attached")
@@ -233,7 +245,7 @@ class PortalSession:
             raise self.changed("detail.download", "the download link has no href")
         target = urljoin(self.page.url, href)
         for attempt in range(2):
-            with self.browser("detail.download"):
+            with self.browser("detail.download", fetching=True):
                 response = self.page.context.request.get(
                     target, timeout=self.recipe.timeout_ms, max_redirects=5
                 )

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 USER, PASSWORD = "supplier-7", "Tr0ub4dor&3"
 PAGE_SIZE = 10
+SLOW_SECONDS = 1.2
 Kind = Literal["pdf", "csv"]
 
 
@@ -65,6 +66,8 @@ class PortalState:
     sessions: set[str] = field(default_factory=set)
     layout: Literal["v1", "v2"] = "v1"
     page_size: int = PAGE_SIZE
+    slow: set[str] = field(default_factory=set)
+    """POs whose page answers only after SLOW_SECONDS."""
     expire_at_download: set[str] = field(default_factory=set)
     """POs whose document request finds the session just expired (once each)."""
     logins: int = 0
@@ -153,6 +156,8 @@ def create_app(state: PortalState) -> FastAPI:
     def order_page(request: Request, po_id: str) -> Response:
         if not logged_in(request):
             return RedirectResponse("/login", status_code=303)
+        if po_id in state.slow:
+            time.sleep(SLOW_SECONDS)  # the portal's server is overloaded
         po = state.orders.get(po_id)
         if po is None:
             return HTMLResponse(_page("Introuvable", "<p>Commande inconnue</p>"), status_code=404)

@@ -218,6 +218,16 @@ def test_unreachable_portal_is_transient(settings: dict[str, Any]) -> None:
     assert transport.evidence["step"] == "login.url"
 
 
+def test_slow_portal_is_transient_not_a_changed_one(
+    settings: dict[str, Any], state: PortalState
+) -> None:
+    state.slow = {"PO-00002"}
+    transport = robot(settings, timeout_ms=1000, acknowledge=False)
+    with pytest.raises(TransientError, match=r"step detail\.ready\.url: no answer within 1000 ms"):
+        list(transport.fetch())
+    assert transport.evidence["step"] == "detail.ready.url"
+
+
 def test_oversized_document_is_refused(settings: dict[str, Any], state: PortalState) -> None:
     transport = robot(settings, max_download_bytes=500)
     with pytest.raises(
