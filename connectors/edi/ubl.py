@@ -110,7 +110,7 @@ class UblMapper:
                 "channel": "edi",
                 "format": self.format_name(),
                 "document_ref": number,
-                "sender": self.raw.sender,
+                "sender": self.raw.sender or self._endpoint(),
                 "received_at": self.raw.received_at,
                 "sha256": self.raw.sha256,
             },
@@ -118,6 +118,11 @@ class UblMapper:
         self._references()
         data["notes"] = self.notes
         return build_order(data, location=f"/{self.kind}")
+
+    def _endpoint(self) -> str | None:
+        # The buyer's electronic address (PEPPOL participant id) is the UBL sender id that
+        # edi_partners are keyed by, when the transport names no sender.
+        return _X.text(self.root, "cac:BuyerCustomerParty/cac:Party/cbc:EndpointID")
 
     def format_name(self) -> str:
         """``ubl-<version>-<kind>``; PEPPOL BIS 3 documents state no version and are 2.1."""
