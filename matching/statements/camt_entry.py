@@ -129,33 +129,36 @@ _READ = frozenset({
 })
 
 
-def flatten(element: Element, ns: str, split: str = "TxDtls") -> tuple[Flat, list[Flat]]:
-    """The element's texts by relative path, and each ``split`` child subtree apart."""
+_NAMES: dict[str, dict[object, str]] = {}
+
+
+def flatten(element: Element, ns: str) -> tuple[Flat, list[Flat]]:
+    """The element's texts by relative path, and each ``TxDtls`` subtree apart."""
+    names = _NAMES.get(ns)
+    if names is None:
+        names = _NAMES[ns] = {f"{{{ns}}}{n}" if ns else n: n for n in _READ}
     texts: dict[str, list[str]] = {}
     parts: list[Flat] = []
-    _walk(element, "", texts, parts, cut=len(ns) + 2 if ns else 0, split=split)
+    _walk(element, "", texts, parts, names)
     return Flat(texts), parts
 
 
 def _walk(
-    node: Element, prefix: str, texts: dict[str, list[str]], parts: list[Flat], *, cut: int,
-    split: str,
+    node: Element, prefix: str, texts: dict[str, list[str]], parts: list[Flat],
+    names: dict[object, str],
 ) -> None:
     for child in node:
-        tag = child.tag
-        if tag.__class__ is not str:  # a comment or processing instruction
+        name = names.get(child.tag)
+        if name is None:  # not read, or a comment
             continue
-        name = tag[cut:]
-        if name not in _READ:
-            continue
-        if name == split:
+        if name == "TxDtls":
             detail: dict[str, list[str]] = {}
-            _walk(child, "", detail, parts, cut=cut, split="")
+            _walk(child, "", detail, parts, names)
             parts.append(Flat(detail))
             continue
         path = prefix + name
         if len(child):
-            _walk(child, path + "/", texts, parts, cut=cut, split=split)
+            _walk(child, path + "/", texts, parts, names)
             continue
         value = child.text
         if value is not None and (value := value.strip()):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from hub.errors import BadDocument
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
 _RF = re.compile(r"\bRF\s?(\d{2})\s?((?:[0-9A-Z]\s?){1,21})", re.IGNORECASE)
 
 
@@ -27,10 +30,21 @@ def make_date(year: int, month: int, day: int, *, text: str, location: str | Non
 
 def iso_date(text: str, *, location: str | None) -> date:
     """``2023-01-31`` or ``2023-01-31T10:00:00+01:00`` (the date part is kept)."""
-    head = text.strip()[:10]
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", head):
+    found = _iso_date(text.strip()[:10])
+    if found is None:
         raise BadDocument(f"invalid date {text!r}", location=location, code="BAD_DATE")
-    return make_date(int(head[:4]), int(head[5:7]), int(head[8:10]), text=text, location=location)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _iso_date(head: str) -> date | None:
+    # A statement covers a few days: most of its dates have been seen before.
+    if not _ISO_DATE.fullmatch(head):
+        return None
+    try:
+        return date(int(head[:4]), int(head[5:7]), int(head[8:10]))
+    except ValueError:
+        return None
 
 
 def yymmdd(text: str, *, location: str | None, pivot: int = 80) -> date:
@@ -58,7 +72,7 @@ def decimal_of(text: str, *, location: str | None) -> Decimal:
     cleaned = text.strip().replace(",", ".")
     if cleaned.endswith("."):
         cleaned = cleaned[:-1]
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned):
+    if not _DECIMAL.fullmatch(cleaned):
         raise BadDocument(f"invalid amount {text!r}", location=location, code="BAD_AMOUNT")
     try:
         return Decimal(cleaned)
