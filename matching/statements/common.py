@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from hub.errors import BadDocument
 
