@@ -11,14 +11,13 @@ second order.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
-from email import errors as email_errors
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from typing import ClassVar
 
 from connectors.base import Extractor, RawDocument
@@ -31,76 +30,22 @@ from connectors.email.body import (
     read_body,
     snap_codes,
 )
-from connectors.email.text import author_lines, html_to_text
+from connectors.email.parts import (
+    MIME_IN_BODY,
+    Attachment,
+    BodyText,
+    Walk,
+    address_of,
+    header_text,
+    looks_like_message,
+    safe_name,
+    walk_message,
+)
+from connectors.email.text import author_lines
 from hub.errors import BadDocument, NotAnOrder
 from hub.model import Contact, Line, Order, Party, Source
 
-MAX_DEPTH = 8
-MAX_PARTS = 500
 FORMAT = "email-body"
-
-_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
-_KNOWN_HEADERS = frozenset(
-    (b"from", b"to", b"cc", b"subject", b"date", b"message-id", b"mime-version", b"received",
-     b"return-path", b"delivered-to", b"reply-to", b"content-type", b"sender", b"x-mailer",
-     b"user-agent", b"dkim-signature", b"in-reply-to", b"references", b"x-original-to")
-)
-_ANCHORS = frozenset((b"from", b"received", b"message-id", b"mime-version", b"return-path"))
-_FATAL_DEFECTS = (
-    email_errors.NoBoundaryInMultipartDefect,
-    email_errors.StartBoundaryNotFoundDefect,
-    email_errors.MultipartInvariantViolationDefect,
-)
-_MIME_IN_BODY = re.compile(
-    rb"^--\S+\r?\n(content-(type|disposition|transfer-encoding)):", re.I | re.M
-)
-
-
-def looks_like_message(head: bytes) -> bool:
-    """Whether bytes start like an RFC 822 message: a header block with mail fields."""
-    lines = head.replace(b"\r\n", b"\n").split(b"\n")
-    if lines and lines[0].startswith(b"From "):  # mbox separator line
-        lines = lines[1:]
-    names: set[bytes] = set()
-    for line in lines[:-1]:  # the last line of a 4 KiB head may be cut
-        if not line:
-            break
-        if line[:1] in (b" ", b"\t"):
-            if not names:
-                return False
-            continue
-        if not _HEADER_LINE.match(line):
-            return False
-        names.add(line.split(b":", 1)[0].strip().lower())
-    return len(names & _KNOWN_HEADERS) >= 2 and bool(names & _ANCHORS)
-
-
-@dataclass
-class Attachment:
-    """One attached file: its decoded bytes, its name and the declared type."""
-
-    name: str
-    content: bytes
-    media_type: str
-
-
-@dataclass
-class BodyText:
-    """The text of one message (the mail itself or a forwarded one) and its author."""
-
-    text: str
-    author: tuple[str, str]
-    subject: str
-
-
-@dataclass
-class Walk:
-    """What walking a message found."""
-
-    bodies: list[BodyText] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    parts: int = 0
 
 
 @dataclass
@@ -141,9 +86,9 @@ class EmailExtractor(Extractor):
             BadDocument: malformed MIME or a refused attachment, naming it.
         """
         mail = _parse(raw)
-        walk = Walk()
-        _walk(mail.message, walk, depth=int(raw.metadata.get("email_depth", 0)), author=mail.sender,
-              subject=mail.subject)
+        walk = Walk(limits=self.limits)
+        depth = int(raw.metadata.get("email_depth", 0))
+        walk_message(mail.message, walk, depth=depth, author=mail.sender, subject=mail.subject)
         orders, notes = self._attachment_orders(mail, walk)
         if orders:
             cover = _cover_notes(walk)
@@ -173,11 +118,8 @@ class EmailExtractor(Extractor):
         return self._hand_over(mail, attachment)
 
     def _read_archive(
-        self, mail: Mail, attachment: Attachment, archive: object, *, depth: int
+        self, mail: Mail, attachment: Attachment, archive: zipfile.ZipFile, *, depth: int
     ) -> tuple[list[Order], list[str]]:
-        import zipfile
-
-        assert isinstance(archive, zipfile.ZipFile)
         where = f"attachment {attachment.name!r}"
         if depth >= 1:
             raise BadDocument("zip inside a zip is refused", location=where, code="ZIP_BOMB")
@@ -187,7 +129,7 @@ class EmailExtractor(Extractor):
             if member.is_dir():
                 continue
             content = safety.read_member(archive, member, where, self.limits)
-            name = f"{attachment.name}/{_safe_name(member.filename)}"
+            name = f"{attachment.name}/{safe_name(member.filename)}"
             found, said = self._read_attachment(
                 mail, Attachment(name, content, "application/octet-stream"), depth=depth + 1
             )
@@ -250,35 +192,22 @@ def _parse(raw: RawDocument) -> Mail:
     except Exception as exc:  # the parser is lenient; anything it raises means garbage
         raise BadDocument(f"not a readable MIME message: {exc}", code="MALFORMED_MIME") from None
     assert isinstance(message, EmailMessage)
-    if "content-type" not in message and _MIME_IN_BODY.search(raw.content):
+    if "content-type" not in message and MIME_IN_BODY.search(raw.content):
         raise BadDocument(
             "message has no Content-Type header but its body holds MIME parts",
             location="headers",
             code="MALFORMED_MIME",
         )
-    headers = {k.lower(): _header(message, k) for k in set(message.keys())}
+    headers = {k.lower(): header_text(message, k) for k in set(message.keys())}
     return Mail(
         raw=raw,
         message=message,
-        sender=_address(headers.get("from", "")),
+        sender=address_of(headers.get("from", "")),
         subject=headers.get("subject", ""),
         message_id=_message_id(headers.get("message-id")),
         sent=_sent(headers.get("date")),
         headers=headers,
     )
-
-
-def _header(message: Message, name: str) -> str:
-    try:
-        return " ".join(str(message.get(name, "")).split())
-    except Exception:  # a malformed header must not stop the reading of the rest
-        raw = message.get_all(name) or [""]
-        return " ".join(str(raw[0]).split())
-
-
-def _address(value: str) -> tuple[str, str]:
-    name, address = parseaddr(value)
-    return name.strip(), address.strip().lower()
 
 
 def _message_id(value: str | None) -> str | None:
@@ -295,112 +224,6 @@ def _sent(value: str | None) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return sent if sent.tzinfo else None
-
-
-def _walk(part: Message, walk: Walk, *, depth: int, author: tuple[str, str], subject: str) -> None:
-    walk.parts += 1
-    if walk.parts > MAX_PARTS or depth > MAX_DEPTH:
-        raise BadDocument("message has too many parts or nests too deeply", code="MALFORMED_MIME")
-    _check_defects(part)
-    content_type = part.get_content_type()
-    if content_type == "message/rfc822":  # is_multipart() is true of these too
-        _walk_forwarded(part, walk, depth=depth)
-    elif part.is_multipart():
-        _walk_multipart(part, walk, depth=depth, author=author, subject=subject)
-    elif _is_body_text(part):
-        text = _decoded_text(part)
-        if content_type == "text/html":
-            text = html_to_text(text)
-        walk.bodies.append(BodyText(text, author, subject))
-    elif _is_inline_image(part):
-        label = part.get_filename() or part.get("content-id", "")
-        walk.notes.append(f"inline image {label} ignored")
-    else:
-        walk.attachments.append(_attachment(part, len(walk.attachments) + 1))
-
-
-def _walk_multipart(
-    part: Message, walk: Walk, *, depth: int, author: tuple[str, str], subject: str
-) -> None:
-    payload = part.get_payload()
-    children = [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
-    if part.get_content_type() == "multipart/alternative" and children:
-        plain_ones = [c for c in children if c.get_content_type() == "text/plain"]
-        children = plain_ones[:1] or children[-1:]
-    for child in children:
-        _walk(child, walk, depth=depth + 1, author=author, subject=subject)
-
-
-def _walk_forwarded(part: Message, walk: Walk, *, depth: int) -> None:
-    payload = part.get_payload()
-    inner = payload[0] if isinstance(payload, list) and payload else None
-    if not isinstance(inner, Message):
-        raise BadDocument("forwarded message part is empty", code="MALFORMED_MIME")
-    author = _address(_header(inner, "from"))
-    _walk(inner, walk, depth=depth + 1, author=author, subject=_header(inner, "subject"))
-
-
-def _check_defects(part: Message) -> None:
-    for defect in getattr(part, "defects", []):
-        if isinstance(defect, _FATAL_DEFECTS):
-            raise BadDocument(
-                f"malformed MIME: {type(defect).__name__.removesuffix('Defect')}",
-                location=f"part {part.get_content_type()}",
-                code="MALFORMED_MIME",
-            )
-
-
-def _is_body_text(part: Message) -> bool:
-    return (
-        part.get_content_maintype() == "text"
-        and part.get_content_subtype() in ("plain", "html")
-        and part.get_content_disposition() != "attachment"
-        and not part.get_filename()
-    )
-
-
-def _is_inline_image(part: Message) -> bool:
-    return part.get_content_maintype() == "image" and (
-        part.get_content_disposition() == "inline"
-        or (part.get_content_disposition() is None and part.get("content-id") is not None)
-    )
-
-
-def _attachment(part: Message, number: int) -> Attachment:
-    name = _safe_name(part.get_filename() or "") or f"part-{number}"
-    encoded = part.get_payload()
-    if isinstance(encoded, str):
-        # Refuse on the encoded size before decoding a hostile 1 GB base64 part.
-        safety.check_size(len(encoded) * 3 // 4, f"attachment {name!r}", EmailExtractor.limits)
-    content = part.get_payload(decode=True)
-    if not isinstance(content, bytes):
-        content = b""
-    if any(isinstance(d, email_errors.InvalidBase64LengthDefect) for d in part.defects):
-        raise BadDocument("corrupt base64 encoding", location=f"attachment {name!r}",
-                          code="MALFORMED_MIME")
-    return Attachment(name, content, part.get_content_type())
-
-
-def _safe_name(name: str) -> str:
-    """The last path component of a sender-supplied file name, without control chars."""
-    base = re.split(r"[\\/]", name.strip())[-1]
-    return "".join(c for c in base if c.isprintable()).strip(". ")[:200]
-
-
-def _decoded_text(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    data = payload if isinstance(payload, bytes) else b""
-    charset = (part.get_content_charset() or "").lower()
-    if charset in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
-        charset = "cp1252"  # as browsers do: mislabelled Windows text is the common case
-    for candidate in (charset, "utf-8"):
-        if not candidate:
-            continue
-        try:
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("cp1252", errors="replace")
 
 
 def _best_reading(walk: Walk, mail: Mail) -> tuple[BodyText | None, BodyReading]:
