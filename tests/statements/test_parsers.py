@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -191,3 +192,35 @@ def test_camt_batch_with_charges_deducted_keeps_the_statement_balanced() -> None
     assert amounts == [(Decimal("100.00"), None), (Decimal("200.00"), None),
                        (Decimal("-1.50"), "CHRG")]
     assert [t.charges for t in statement.transactions] == [None, None, Decimal("1.50")]
+
+
+BAI2_FUNDS = b"""01,SENDER,RECEIVER,240515,1200,7,,,2/
+02,RECEIVER,SENDER,1,240515,,JPY,2/
+03,998877,JPY,010,100000,,,015,118000,,/
+16,175,5000,S,1000,2000,2000,BR1,CR1,CHEQUE DEPOSIT/
+16,195,20000,V,240517,,BR2,,WIRE FROM ACME K.K./
+16,495,7000,D,2,1,3000,2,4000,BR3,,OUTGOING
+88,WIRE TO SUPPLIER/
+49,254000,5/
+98,254000,1,7/
+99,254000,1,9/
+"""
+
+
+def test_bai2_funds_types_keep_the_fields_aligned() -> None:
+    (statement,) = parse(BAI2_FUNDS, "funds.bai")
+    rows = [(t.amount, t.bank_reference, t.customer_reference, t.value_date, t.remittance)
+            for t in statement.transactions]
+    assert rows == [
+        (Decimal(5000), "BR1", "CR1", None, "CHEQUE DEPOSIT"),
+        (Decimal(20000), "BR2", None, date(2024, 5, 17), "WIRE FROM ACME K.K."),
+        (Decimal(-7000), "BR3", None, None, "OUTGOING WIRE TO SUPPLIER"),
+    ]
+    assert statement.currency == "JPY"
+    assert statement.closing_balance == Decimal(118000)
+
+
+def test_mt942_is_an_interim_report_without_balances() -> None:
+    (statement,) = parse((SAMPLES / "mt940" / "mbank_mt942.sta").read_bytes(), "942")
+    assert (statement.format, statement.interim) == ("mt942", True)
+    assert len(statement.transactions) == 3
