@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import IO
 
 from hub.errors import BadDocument
+from matching.statements.checks import is_currency, minor_units
 from matching.statements.common import clean, ddmmyy, find_creditor_reference
 from matching.statements.model import BankTransaction, Statement
 from matching.statements.mt940_details import join_lines
@@ -160,6 +161,19 @@ def amount(field_text: str, decimals: str, where: str) -> Decimal:
     return value if sign > 0 else -value
 
 
+def _amount_of(record: str, where: str) -> Decimal:
+    """The record's amount, refusing a number of decimals its currency does not have."""
+    currency, decimals = record[16:19].strip(), record[19]
+    if is_currency(currency) and decimals.isdigit():
+        units = minor_units(currency)
+        if int(decimals) != units:
+            raise BadDocument(
+                f"amount written with {decimals} decimals, {currency} has {units}",
+                location=where, code="BAD_DECIMALS",
+            )
+    return amount(record[90:104], decimals, where)
+
+
 def _account(record: str) -> str:
     """The account as an IBAN, rebuilt from the bank code, desk code and account number
     (the RIB key is computed); the three codes joined when they are not a French RIB."""
@@ -185,7 +199,7 @@ def _opening(record: str, where: str) -> _Run:
         account=_account(record),
         number=record[21:32],
         currency=record[16:19].strip(),
-        opening=amount(record[90:104], record[19], where),
+        opening=_amount_of(record, where),
         opening_date=ddmmyy(record[34:40], location=where),
         location=where,
     )
@@ -205,7 +219,7 @@ def _closing(record: str, run: _Run, where: str, fmt: str) -> Statement:
         currency=run.currency,
         statement_date=closing_date,
         opening_balance=run.opening,
-        closing_balance=amount(record[90:104], record[19], where),
+        closing_balance=_amount_of(record, where),
         opening_date=run.opening_date,
         closing_date=closing_date,
         balance_currencies=tuple(dict.fromkeys((run.currency, record[16:19].strip()))),
@@ -226,7 +240,7 @@ def _movement(record: str, run: _Run, where: str) -> dict[str, object]:
         "bank_reference": record[81:88].strip(),  # the entry number (numéro d'écriture)
         "booking_date": ddmmyy(record[34:40], location=where),
         "value_date": ddmmyy(value, location=where) if value else None,
-        "amount": amount(record[90:104], record[19], where),
+        "amount": _amount_of(record, where),
         "currency": record[16:19].strip(),
         "bank_code": record[32:34].strip() or None,
         "return_reason": record[40:42].strip() or None,

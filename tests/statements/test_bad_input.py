@@ -162,3 +162,12 @@ def test_xml_bomb_is_refused_when_streamed_directly() -> None:
     with pytest.raises(BadDocument) as caught:
         list(stream(io.BytesIO(BOMB), "camt.053", "bomb.xml"))
     assert (caught.value.code, caught.value.source) == ("HOSTILE_XML", "bomb.xml")
+
+
+def test_cfonb_decimals_field_must_match_the_currency() -> None:
+    records = [cfonb_record("01", "100.00"), cfonb_record("04", "25.10"),
+               cfonb_record("07", "125.10")]
+    records[1] = records[1][:19] + "3" + records[1][20:]
+    error = _refusal("\n".join(records).encode(), "dec.cfo")
+    assert (error.code, error.location) == ("BAD_DECIMALS", "line 2")
+    assert error.reason == "amount written with 3 decimals, EUR has 2"
