@@ -43,6 +43,16 @@ def canonical(session: Session, row: OrderRow) -> Order:
     return Order.model_validate(data)
 
 
+def canonical_many(session: Session, rows: Sequence[OrderRow]) -> dict[str, Order]:
+    """Several orders as they stand, their lines read in one query."""
+    lines: dict[str, list[dict[str, Any]]] = {row.id: [] for row in rows}
+    query = (select(OrderLineRow).where(OrderLineRow.order_id.in_(list(lines)))
+             .order_by(OrderLineRow.order_id, OrderLineRow.line_number))
+    for line in session.scalars(query):
+        lines[line.order_id].append(_line_dict(line))
+    return {row.id: Order.model_validate({**row.header, "lines": lines[row.id]}) for row in rows}
+
+
 def _line_dict(line: OrderLineRow) -> dict[str, Any]:
     data = {name: getattr(line, name) for name in _LINE_COLUMNS}
     data.update(line.extra or {})

@@ -12,7 +12,7 @@ the message is offered again: every sender is idempotent on the message's
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -76,16 +76,39 @@ def put(
     return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
+def put_many(session: Session, messages: Sequence[Mapping[str, Any]]) -> None:
+    """Queue several messages (keys as :func:`put` takes them); duplicates are kept once."""
+    if not messages:
+        return
+    module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = clock.now()
+    rows = [{"target": None, **m, "status": "pending", "attempts": 0, "next_attempt_at": None,
+             "created_at": now, "sent_at": None, "error": None} for m in messages]
+    statement = module.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    session.execute(statement, rows)
+
+
 def dispatch(
     db: Database, senders: Mapping[str, Sender], *, policy: RetryPolicy | None = None,
     limit: int = 500,
 ) -> dict[str, int]:
-    """Send every due message whose kind has a sender; returns counts sent/retried/failed."""
+    """Send every due message whose kind has a sender; returns counts sent/retry/failed.
+
+    Messages are sent in batches of ``limit`` and marked sent once per batch: a crash in
+    between means some are offered again, which every sender takes as a no-op.
+    """
     policy = policy or RetryPolicy()
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    for message in _due(db, list(senders), limit):
-        outcome = _send(db, senders[message.kind], message, policy)
-        counts[outcome] += 1
+    while batch := _due(db, list(senders), limit):
+        sent = []
+        for message in batch:
+            outcome = _send(db, senders[message.kind], message, policy)
+            counts[outcome] += 1
+            if outcome == "sent":
+                sent.append(message.id)
+        _mark_sent(db, sent)
+        if len(batch) < limit or not sent:
+            break
     return counts
 
 
@@ -110,10 +133,15 @@ def _send(db: Database, sender: Sender, message: Message, policy: RetryPolicy) -
     except Exception as exc:  # a sender's bug is recorded on the message, never lost
         log.exception("sending %s failed", message.dedupe_key)
         return _failed_attempt(db, message, policy, f"{type(exc).__name__}: {exc}")
-    with db.session() as session:
-        session.execute(update(OUTBOX).where(OUTBOX.c.id == message.id).values(
-            status="sent", sent_at=clock.now(), error=None, attempts=OUTBOX.c.attempts + 1))
     return "sent"
+
+
+def _mark_sent(db: Database, ids: list[int]) -> None:
+    if not ids:
+        return
+    with db.session() as session:
+        session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
+            status="sent", sent_at=clock.now(), error=None, attempts=OUTBOX.c.attempts + 1))
 
 
 def _failed_attempt(db: Database, message: Message, policy: RetryPolicy, error: str) -> str:

@@ -10,12 +10,12 @@ that dies leaves orders that return to the queue when the lease expires.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub import audit, bulk, clock
@@ -195,6 +195,7 @@ def transition(
     actor: str,
     detail: str | None = None,
     changes: dict[str, Any] | None = None,
+    each: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> int:
     """Move orders to ``to_status``, auditing each move; clears their leases.
 
@@ -204,7 +205,9 @@ def transition(
         to_status: The new status.
         actor: Who: a person's user name or ``robot:validate``.
         detail: Why, for the audit trail (a rejection reason, the rule that grouped).
-        changes: Other columns to set in the same update (``group_id``...).
+        changes: Other columns to set on every order in the same update.
+        each: Columns to set per order (``{order_id: {"group_id": ...}}``); the same
+            columns for every order.
 
     Raises:
         InvalidTransition: naming the order and the move; nothing is changed.
@@ -220,12 +223,23 @@ def transition(
     values = {"status": to_status, "updated_at": now, "lease_owner": None,
               "lease_expires_at": None, **(changes or {})}
     session.execute(update(ORDERS).where(ORDERS.c.id.in_(ids)).values(**values))
+    if each:
+        _update_each(session, each)
     audit.record(session, (
         audit.AuditEvent("order", i, "status", actor, {"status": current[i]},
-                         {"status": to_status, **_jsonable(changes)}, detail)
+                         {"status": to_status, **_jsonable(changes),
+                          **_jsonable(dict(each.get(i, {})) if each else None)}, detail)
         for i in ids
     ), at=now)
     return len(ids)
+
+
+def _update_each(session: Session, each: Mapping[str, Mapping[str, Any]]) -> None:
+    columns = list(next(iter(each.values())))
+    statement = (update(ORDERS).where(ORDERS.c.id == bindparam("_order_id"))
+                 .values({c: bindparam(f"_{c}") for c in columns}))
+    rows = [{"_order_id": i, **{f"_{c}": v[c] for c in columns}} for i, v in each.items()]
+    session.connection().execute(statement, rows)
 
 
 def _check_move(order_id: str, current: str | None, to_status: str) -> None:

@@ -220,17 +220,15 @@ def _group_of(row: OrderGroupRow) -> Group:
 
 def _write(session: Session, groups: list[Group], rules: GroupSettings, actor: str) -> None:
     now = clock.now()
-    for group in groups:
-        if group.new:
-            session.add(OrderGroupRow(
-                id=group.id, group_key=_stored_key(group),
-                rule=describe(group, rules), customer_id=group.key[0] or None,
-                ship_to_address_id=group.key[1] or None, delivery_date=group.first_date,
-                status="open", created_at=now,
-            ))
-        session.flush()
-        queue.transition(session, group.members, "grouped", actor=actor,
-                         detail=f"group {group.id}", changes={"group_id": group.id})
+    session.add_all([
+        OrderGroupRow(id=group.id, group_key=_stored_key(group), rule=describe(group, rules),
+                      customer_id=group.key[0] or None, ship_to_address_id=group.key[1] or None,
+                      delivery_date=group.first_date, status="open", created_at=now)
+        for group in groups if group.new
+    ])
+    session.flush()
+    each = {order_id: {"group_id": group.id} for group in groups for order_id in group.members}
+    queue.transition(session, list(each), "grouped", actor=actor, detail="grouped", each=each)
 
 
 def _stored_key(group: Group) -> str:

@@ -18,6 +18,7 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from hub import outbox
 from hub.db import Database
 from hub.errors import TransientError
-from hub.orders import canonical
+from hub.orders import canonical_many
 from hub.queue import transition
 from hub.settings import Section, Settings, read_secret
 from hub.tables import OrderGroupRow, OrderRow
@@ -71,8 +72,7 @@ def run(
     while True:
         with db.session() as session:
             groups = _lock_open_groups(session, rules.batch_size)
-            for group in groups:
-                counts["released"] += _release_group(session, group, rules, actor)
+            counts["released"] += _release_groups(session, groups, rules, actor)
             counts["groups"] += len(groups)
         if len(groups) < rules.batch_size or (should_stop and should_stop()):
             break
@@ -89,42 +89,61 @@ def _lock_open_groups(session: Session, limit: int) -> list[OrderGroupRow]:
     return list(session.scalars(query))
 
 
-def _release_group(
-    session: Session, group: OrderGroupRow, rules: ReleaseSettings, actor: str
+def _release_groups(
+    session: Session, groups: list[OrderGroupRow], rules: ReleaseSettings, actor: str
 ) -> int:
+    """Release a batch of groups in the caller's transaction, exports in the outbox."""
     orders = list(session.scalars(
-        select(OrderRow).where(OrderRow.group_id == group.id, OrderRow.status == "grouped")
-        .order_by(OrderRow.id)))
-    group.status = "released"
+        select(OrderRow).where(OrderRow.group_id.in_([g.id for g in groups]),
+                               OrderRow.status == "grouped").order_by(OrderRow.id)))
+    for group in groups:
+        group.status = "released"
     if not orders:
         return 0
     transition(session, [o.id for o in orders], "released", actor=actor,
-               detail=f"group {group.id} released to the ERP")
-    export = group_export(session, group, orders)
-    for exporter in rules.exporters:
-        outbox.put(session, kind=f"erp-{exporter}", dedupe_key=f"erp-{exporter}:{group.id}",
-                   subject_id=group.id, payload=render(exporter, export))
+               detail="released to the ERP")
+    placed = placed_orders(session, orders)
+    members: dict[str, list[OrderRow]] = defaultdict(list)
     for order in orders:
-        if order.channel == "edi":
-            _order_response(session, order, export)
+        members[order.group_id or ""].append(order)
+    messages: list[dict[str, Any]] = []
+    for group in groups:
+        if members.get(group.id):
+            export = group_export(group, [placed[o.id] for o in members[group.id]])
+            messages += _messages(group, members[group.id], export, rules)
+    outbox.put_many(session, messages)
     return len(orders)
 
 
-def _order_response(session: Session, order: OrderRow, export: dict[str, Any]) -> None:
-    placed = next(o for o in export["orders"] if o["order_id"] == order.id)
-    payload = {"order_id": order.id, "decision": "accepted", "reason": None, "order": placed}
-    outbox.put(session, kind=ORDER_RESPONSE, dedupe_key=f"{ORDER_RESPONSE}:{order.id}",
-               subject_id=order.id, payload=json.dumps(payload).encode(),
-               target=order.sender)
+def _messages(group: OrderGroupRow, orders: list[OrderRow], export: dict[str, Any],
+              rules: ReleaseSettings) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = [
+        {"kind": f"erp-{exporter}", "dedupe_key": f"erp-{exporter}:{group.id}",
+         "subject_id": group.id, "payload": render(exporter, export)}
+        for exporter in rules.exporters
+    ]
+    for order in orders:
+        if order.channel == "edi":
+            placed = next(o for o in export["orders"] if o["order_id"] == order.id)
+            payload = {"order_id": order.id, "decision": "accepted", "reason": None,
+                       "order": placed}
+            found.append({"kind": ORDER_RESPONSE, "dedupe_key": f"{ORDER_RESPONSE}:{order.id}",
+                          "subject_id": order.id, "payload": json.dumps(payload).encode(),
+                          "target": order.sender})
+    return found
 
 
-def group_export(session: Session, group: OrderGroupRow, orders: list[OrderRow]) -> dict[str, Any]:
-    """The group as the ERP receives it: the rule, and each canonical order with its id."""
-    placed = []
-    for row in orders:
-        data = canonical(session, row).to_json_dict()
-        placed.append({"order_id": row.id, "customer_id": row.customer_id,
-                       "ship_to_address_id": row.ship_to_address_id, **data})
+def placed_orders(session: Session, orders: list[OrderRow]) -> dict[str, dict[str, Any]]:
+    """Each order as the ERP receives it: the canonical order with its id and what
+    validation resolved."""
+    canonical = canonical_many(session, orders)
+    return {row.id: {"order_id": row.id, "customer_id": row.customer_id,
+                     "ship_to_address_id": row.ship_to_address_id,
+                     **canonical[row.id].to_json_dict()} for row in orders}
+
+
+def group_export(group: OrderGroupRow, placed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The group as the ERP receives it: the rule, and each order."""
     return {
         "group_id": group.id, "rule": group.rule, "customer_id": group.customer_id,
         "ship_to_address_id": group.ship_to_address_id,

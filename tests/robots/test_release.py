@@ -152,9 +152,8 @@ def test_a_crash_then_a_restart_exports_exactly_once(
     group.run(db, config)
     if point == "after-send":
         with db.session() as session:
-            for group_row in release._lock_open_groups(session, 10):
-                release._release_group(session, group_row, release.ReleaseSettings(
-                    exporters=["json"]), "robot:release")
+            release._release_groups(session, release._lock_open_groups(session, 10),
+                                    release.ReleaseSettings(exporters=["json"]), "robot:release")
     script = Path(__file__).with_name("release_crash.py")
     crashed = subprocess.run([sys.executable, str(script), db.url, str(outbox_dir), point],
                              check=False, capture_output=True)
