@@ -144,6 +144,9 @@ def _account(state: _State, fmt: str) -> Iterator[BankTransaction | Statement]:
     where = f"line {record.line}"
     fields = _fields(record)
     account = fields[0].strip()
+    if not account:
+        raise BadDocument("account record 03 without an account number", location=where,
+                          code="MISSING_FIELD")
     currency = (fields[1] if len(fields) > 1 else "").strip() or state.group_currency or "USD"
     units = minor_units(currency, location=where)
     if state.as_of is None:

@@ -283,6 +283,11 @@ class _Reader:
         message, self.message = self.message, None
         if message is None:
             return
+        if not message.account:
+            raise BadDocument(
+                f"message {message.reference} has no account field :25:",
+                location=f"line {message.line}", code="MISSING_FIELD",
+            )
         yield from self.flush(message)
         # A missing closing balance is left for the statement checks to report
         # (TRUNCATED), so that a lenient read still returns what the file holds.

@@ -171,3 +171,10 @@ def test_cfonb_decimals_field_must_match_the_currency() -> None:
     error = _refusal("\n".join(records).encode(), "dec.cfo")
     assert (error.code, error.location) == ("BAD_DECIMALS", "line 2")
     assert error.reason == "amount written with 3 decimals, EUR has 2"
+
+
+def test_mt940_message_without_account() -> None:
+    content = b":20:REF1\r\n:28C:1/1\r\n:20:REF2\r\n:25:X\r\n"
+    with pytest.raises(BadDocument) as caught:
+        parse(content, "noacct.sta", fmt="mt940")
+    assert (caught.value.code, caught.value.location) == ("MISSING_FIELD", "line 1")
