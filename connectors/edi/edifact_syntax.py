@@ -73,9 +73,12 @@ class ServiceChars:
         Raises:
             BadDocument: when the separators are not distinct.
         """
-        chars = cls(*una[3:9])
-        separators = {chars.component, chars.data, chars.release, chars.terminator}
-        if len(separators) != 4 or chars.release in _WHITESPACE[1:]:
+        component, data, decimal, release, reserved, terminator = list(una[3:9])
+        # A space in the release position means the interchange uses no release character.
+        chars = cls(component, data, decimal, "" if release == " " else release, reserved,
+                    terminator)  # fmt: skip
+        separators = {chars.component, chars.data, chars.release or None, chars.terminator}
+        if len(separators) != 4 or (chars.release and chars.release in "\r\n\t"):
             raise BadDocument(
                 f"UNA service characters {una[3:9]!r} are not distinct", location="segment 0 (UNA)"
             )
@@ -84,7 +87,7 @@ class ServiceChars:
     def __str__(self) -> str:
         return (
             f"{self.component}{self.data}{self.decimal}"
-            f"{self.release}{self.reserved}{self.terminator}"
+            f"{self.release or ' '}{self.reserved}{self.terminator}"
         )
 
 
@@ -159,7 +162,7 @@ def split_segment(text: str, chars: ServiceChars) -> list[Element]:
 
     Simple data elements are strings, composites lists of strings, as in pydifact.
     """
-    if chars.release not in text:
+    if not chars.release or chars.release not in text:
         return [
             element.split(chars.component) if chars.component in element else element
             for element in text.split(chars.data)
@@ -194,6 +197,8 @@ def _split_released(text: str, chars: ServiceChars) -> list[Element]:
 
 def escape(value: str, chars: ServiceChars) -> str:
     """Release every service character in ``value`` for writing."""
+    if not chars.release:
+        return value
     for char in (chars.release, chars.component, chars.data, chars.terminator):
         value = value.replace(char, chars.release + char)
     return value
@@ -240,7 +245,7 @@ def _pieces(stream: Readable, syntax: Syntax) -> Iterator[str]:
 
 def _join_released(pieces: list[str], terminator: str, release: str) -> tuple[list[str], str]:
     """Glue back pieces split at a released terminator; return them and the open rest."""
-    if not any(p.endswith(release) for p in pieces):
+    if not release or not any(p.endswith(release) for p in pieces):
         return pieces, ""
     done: list[str] = []
     carry = ""

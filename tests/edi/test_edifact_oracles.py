@@ -16,8 +16,11 @@ from connectors.edi.edifact_syntax import detect_syntax, read_segments
 from hub.documents import RawDocument
 from tests.conftest import SAMPLES, SHARED_SAMPLES
 
-SAMPLE_FILES = sorted((SAMPLES / "edifact").glob("*.edi")) + sorted(
-    (SHARED_SAMPLES / "edifact_orders").glob("oca_*.txt"))
+# pydifact 0.2.3 takes a space in the UNA release position as a release character; ISO
+# 9735 says the interchange then has none, so that sample is left out of the comparison.
+SAMPLE_FILES = sorted(
+    p for p in (SAMPLES / "edifact").glob("*.edi") if p.name != "una_no_release_char.edi"
+) + sorted((SHARED_SAMPLES / "edifact_orders").glob("oca_*.txt"))
 
 
 def _normal(element: Any) -> Any:
