@@ -235,6 +235,36 @@ def test_the_poll_keeps_mailbox_state_in_the_hub_database(mailbox: Mailbox, db: 
     assert [r.status for r in MailboxLedger(db, box.account).messages("INBOX")] == ["processed"]
 
 
+def test_without_idle_the_transport_polls(
+    mailbox: Mailbox, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleeps: list[float] = []
+    box = ImapTransport(mailbox.config, ledger=transport(mailbox, db).ledger, sleep=sleeps.append)
+    list(box.fetch())
+    assert box._client is not None
+    monkeypatch.setattr(box._client, "has_capability", lambda name: name != "IDLE")
+    assert box.wait() is False
+    assert sleeps == [mailbox.config.poll_seconds]
+    box.close()
+
+
+def test_without_move_messages_are_copied_then_expunged_by_uid(
+    mailbox: Mailbox, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in (1, 2):
+        mailbox.append(order_mail(number))
+    box = transport(mailbox, db)
+    fetched = box.fetch()
+    first = next(fetched)
+    assert box._client is not None
+    monkeypatch.setattr(box._client, "has_capability", lambda name: name != "MOVE")
+    box.settle(first, ok=True)
+    box.flush()
+    assert mailbox.subjects("Processed") == ["order 1"]
+    assert mailbox.subjects("INBOX") == ["order 2"]  # only that UID was expunged
+    box.close()
+
+
 # Last in the file: Dovecot slows down the next logins from an address after a failure.
 def test_a_refused_login_is_a_config_error_without_the_password(
     mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
