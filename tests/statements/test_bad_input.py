@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 
 from hub.errors import BadDocument
-from matching.statements import parse, stream
+from matching.statements import detect, parse, stream
 from tests.conftest import SAMPLES
 from tests.statements.builders import camt053, cfonb_record, mt940
 
@@ -178,3 +179,29 @@ def test_mt940_message_without_account() -> None:
     with pytest.raises(BadDocument) as caught:
         parse(content, "noacct.sta", fmt="mt940")
     assert (caught.value.code, caught.value.location) == ("MISSING_FIELD", "line 1")
+
+
+def test_damaged_samples_fail_only_with_a_reason() -> None:
+    """Seeded random damage to every sample: a BadDocument or a parse, never a crash."""
+    from tests.statements.helpers import local_samples
+
+    rng = random.Random(20240515)
+    samples = [(p, p.read_bytes()) for p in local_samples()]
+    refusals: list[tuple[str, BadDocument]] = []
+    for _round in range(400):
+        path, original = rng.choice(samples)
+        raw = bytearray(original)
+        for _cut in range(rng.randint(1, 4)):
+            at = rng.randrange(len(raw))
+            if rng.random() < 0.5:
+                raw[at] = rng.choice(b"0123456789ABCXYZ/:?,.-{}<>\n ")
+            else:
+                del raw[at:at + rng.randint(1, 30)]
+        try:
+            parse(bytes(raw), path.name, fmt=detect(original))
+        except BadDocument as error:
+            refusals.append((path.name, error))
+    assert refusals
+    for name, error in refusals:
+        assert str(error).startswith(f"{name}: ")
+        assert error.code
