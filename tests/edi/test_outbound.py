@@ -8,12 +8,14 @@ o2c's own readers, so every count and control reference is proven consistent.
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from connectors.edi.delivery import decisions_from, render_order_response
 from connectors.edi.edifact import EdifactExtractor
 from connectors.edi.edifact_envelope import EdifactMessage, EnvelopeWalker
 from connectors.edi.edifact_syntax import detect_syntax
@@ -26,9 +28,10 @@ from connectors.edi.outbound import (
     ubl_order_response,
     x12_997,
 )
+from connectors.edi.ubl import UblOrderExtractor
 from connectors.edi.x12 import X12OrderExtractor
 from connectors.edi.x12_envelope import X12Walker
-from hub import safe_xml
+from hub import outbox, safe_xml
 from hub.documents import RawDocument
 from hub.model import Order
 from tests.conftest import SAMPLES
@@ -118,3 +121,36 @@ def test_order_decision(statuses: tuple[str, str], expected: str) -> None:
         for n, s in zip((1, 2), statuses, strict=True)
     }
     assert order_decision(order, decisions) == expected
+
+
+def _response_message(order: Order, payload: dict[str, object]) -> outbox.Message:
+    body = {"order_id": "ORD1", "order": {"order_id": "ORD1", **order.to_json_dict()}, **payload}
+    return outbox.Message(1, "order-response", "order-response:ORD1", "ORD1", None,
+                          json.dumps(body).encode())
+
+
+def test_rejected_ubl_order_gets_a_ubl_rejection() -> None:
+    (order,) = UblOrderExtractor().extract(_raw("ubl/peppol_bis3_order.xml"))
+    rendered = render_order_response(
+        _response_message(order, {"decision": "rejected", "reason": "customer blocked"}))
+    assert rendered is not None
+    payload, extension = rendered
+    root = safe_xml.parse(payload)
+    assert extension == "xml"
+    assert root.findtext(f"{CBC}OrderResponseCode") == "RE"
+    assert [e.text for e in root.iter(f"{CBC}Note")] == ["customer blocked"] * 2
+
+
+def test_x12_orders_get_no_order_response_yet() -> None:
+    (order,) = X12OrderExtractor().extract(_raw("x12/nodex12_850.edi"))
+    assert render_order_response(_response_message(order, {"decision": "accepted"})) is None
+
+
+def test_per_line_decisions_from_the_workbench() -> None:
+    order = _order()
+    decisions = decisions_from({"decision": "accepted", "lines": [
+        {"line_number": 2, "status": "changed", "quantity": "10", "delivery_date": "2025-03-20"}]},
+        order)
+    assert decisions[1].status == "accepted"
+    assert (decisions[2].status, decisions[2].quantity) == ("changed", Decimal(10))
+    assert decisions[2].delivery_date == date(2025, 3, 20)
