@@ -32,9 +32,15 @@ COOKIE = "o2c_session"
 SESSION_SECONDS = 12 * 3600
 
 _hasher = PasswordHasher()
-# Verifying against a real hash for unknown users keeps both paths equally slow, so the
-# response time does not tell which user names exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+_dummy: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A real hash to verify unknown users against: both paths take as long, so the
+    response time does not tell which user names exist."""
+    if "hash" not in _dummy:
+        _dummy["hash"] = _hasher.hash(secrets.token_hex(16))
+    return _dummy["hash"]
 
 
 def hash_password(password: str) -> str:
@@ -45,7 +51,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str | None, password: str) -> bool:
     """Whether ``password`` matches ``stored`` (``None``: an unknown user, always false)."""
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -7,14 +7,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from hub.db import Database
 from hub.settings import Settings
 from tests.ui.seed import PASSWORD, Seeded, seed
+from ui import security
 from ui.app import create_app
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheaper argon2 parameters in tests (the stored hash names its own parameters)."""
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                             parallelism=1))
+    monkeypatch.setattr(security, "_dummy", {})
 
 
 @pytest.fixture
