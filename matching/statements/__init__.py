@@ -8,6 +8,13 @@ The entry points:
 
 Formats: ``camt.053``, ``camt.054`` (ISO 20022, versions .001.02 to .001.08), ``mt940``,
 ``mt942`` (SWIFT), ``cfonb120`` (French banks), ``bai2`` (US banks).
+
+A file that cannot be accepted raises :class:`hub.errors.BadDocument` naming the file,
+the line (or record, or XPath) and the reason, with one of these codes: ``TRUNCATED``,
+``BAD_BALANCE``, ``MIXED_CURRENCY``, ``UNKNOWN_CURRENCY``, ``BAD_DECIMALS``, ``BAD_DATE``,
+``BAD_AMOUNT``, ``BAD_RECORD``, ``BAD_RECORD_LENGTH``, ``FIELD_OUT_OF_ORDER``,
+``MISSING_FIELD``, ``HOSTILE_XML``, ``UNKNOWN_FORMAT`` (and, on import,
+``UNKNOWN_ACCOUNT`` from :mod:`matching.importer`).
 """
 
 from __future__ import annotations
