@@ -352,6 +352,11 @@ def _problem(error: Any) -> FieldProblem:
 
 
 def register(app: FastAPI) -> None:
-    """Mount the API on the workbench server (entry point ``o2c.web``)."""
-    settings = Settings.load().section("web.api", ApiSettings)
-    app.include_router(build_router(settings))
+    """Mount the API on the workbench server (entry point ``o2c.web``).
+
+    Reads ``[web.api]`` from ``app.state.settings`` when the server loaded the settings,
+    else from ``o2c.toml``.
+    """
+    loaded = getattr(app.state, "settings", None)
+    settings = loaded if isinstance(loaded, Settings) else Settings.load()
+    app.include_router(build_router(settings.section("web.api", ApiSettings)))

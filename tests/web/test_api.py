@@ -18,6 +18,7 @@ from connectors.web.api import ApiSettings, build_router, register
 from connectors.web.keys import create_key
 from hub import plugins
 from hub.db import Database
+from hub.settings import Settings
 from hub.tables import ApiKeyRow, DocumentContentRow, DocumentRow, OrderRow
 
 ORDER: dict[str, Any] = {
@@ -276,6 +277,17 @@ def test_openapi_published_even_where_the_app_publishes_none(db: Database) -> No
     validate_spec(spec)
     assert spec["info"]["title"] == "o2c web order API"
     assert set(spec["paths"]) == {"/api/v1/orders", "/api/v1/orders/{order_id}"}
+
+
+def test_body_cap_comes_from_the_servers_settings(db: Database) -> None:
+    app = FastAPI()
+    app.state.database = db
+    app.state.settings = Settings({"web": {"api": {"max_body_bytes": 100}}})
+    register(app)
+    with TestClient(app) as test_client:
+        response = test_client.post("/api/v1/orders", json=order(), headers=new_key(db, "s"))
+    assert response.status_code == 413
+    assert response.json() == {"detail": "request body over 100 bytes"}
 
 
 def test_registered_through_the_web_entry_point(db: Database) -> None:
