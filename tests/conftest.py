@@ -81,4 +81,4 @@ def db(db_url: str) -> Iterator[Database]:
 @pytest.fixture(scope="session")
 def order_schema() -> dict[str, object]:
     """The canonical order JSON schema from the contracts."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
