@@ -124,3 +124,22 @@ def test_exceptions_open_and_resolve(db: Database) -> None:
         remaining = list_summaries(session)[0]["exceptions"]
     assert closed == 1
     assert [e["reason"] for e in remaining] == ["CREDIT_LIMIT_EXCEEDED"]
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_claims_use_the_partial_index_of_claimable_orders(db: Database) -> None:
+    from sqlalchemy import text
+
+    with db.session() as session:
+        queue.enqueue(session, [order(f"PO-{n}", lines=1) for n in range(5000)], actor="test")
+        # A queue in service: most orders are finished, a few wait at the front.
+        session.execute(text("UPDATE orders SET status = 'released' "
+                             "WHERE buyer_order_number NOT LIKE 'PO-49%'"))
+        session.execute(text("ANALYZE orders"))
+    with db.session() as session:
+        plan = "\n".join(session.scalars(text(
+            "EXPLAIN SELECT id FROM orders WHERE status = 'extracted' "
+            "AND (lease_expires_at IS NULL OR lease_expires_at < now()) "
+            "ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED")))
+    assert "ix_orders_claimable" in plan
