@@ -63,6 +63,32 @@ def create_key(session: Session, sender: str, *, actor: str = "cli") -> NewKey:
     return NewKey(key=key, sender=sender, prefix=prefix)
 
 
+def list_keys(session: Session) -> list[ApiKeyRow]:
+    """Every key, oldest first (prefixes and senders only; the keys themselves are gone)."""
+    return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
+
+
+def revoke_key(session: Session, prefix: str, *, actor: str = "cli") -> bool:
+    """Refuse the key with this prefix from now on; ``False`` when there is none.
+
+    Revoking twice keeps the first revocation time.
+    """
+    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_prefix == prefix))
+    if row is None:
+        return False
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        audit.record(
+            session,
+            [
+                audit.AuditEvent(
+                    "api_key", prefix, "revoked", actor, {"revoked": False}, {"revoked": True}
+                )
+            ],
+        )
+    return True
+
+
 def sender_of(session: Session, key: str) -> str | None:
     """The sender a presented key belongs to, or ``None`` for an unknown or revoked key."""
     scheme, _, rest = key.partition("_")
