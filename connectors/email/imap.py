@@ -316,9 +316,13 @@ class ImapTransport(Transport):
     def _connect(self) -> IMAPClient:
         cfg = self.config
         context = ssl.create_default_context()
-        client = IMAPClient(cfg.host, port=cfg.port, ssl=cfg.security == "tls",
-                            ssl_context=context if cfg.security == "tls" else None,
-                            timeout=cfg.timeout_seconds)
+        try:
+            client = IMAPClient(cfg.host, port=cfg.port, ssl=cfg.security == "tls",
+                                ssl_context=context if cfg.security == "tls" else None,
+                                timeout=cfg.timeout_seconds)
+        except ssl.SSLError as exc:  # a certificate or protocol mismatch will not pass by itself
+            raise ConfigError(f"imap {cfg.host}:{cfg.port}: TLS failed ({exc.reason}); check "
+                              "security, port and the server certificate") from None
         client.normalise_times = False  # keep INTERNALDATE's own zone
         try:
             if cfg.security == "starttls":
@@ -330,7 +334,7 @@ class ImapTransport(Transport):
                 f"imap {cfg.user}@{cfg.host}: login refused; check the password in "
                 f"{cfg.password_env or cfg.password_file}"
             ) from None
-        except IMAPClientError as exc:
+        except (IMAPClientError, ssl.SSLError) as exc:
             _quiet_logout(client)
             raise ConfigError(f"imap {cfg.host}:{cfg.port}: {exc}") from None
         self._client = client

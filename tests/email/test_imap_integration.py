@@ -265,6 +265,15 @@ def test_without_move_messages_are_copied_then_expunged_by_uid(
     box.close()
 
 
+@pytest.mark.parametrize(("security", "says"), [("tls", "TLS failed"), ("starttls", "STARTTLS")])
+def test_a_tls_mismatch_is_a_config_error(
+    mailbox: Mailbox, db: Database, security: str, says: str
+) -> None:
+    config = mailbox.config.model_copy(update={"security": security})
+    with pytest.raises(ConfigError, match=says):
+        list(ImapTransport(config, ledger=transport(mailbox, db).ledger).fetch())
+
+
 # Last in the file: Dovecot slows down the next logins from an address after a failure.
 def test_a_refused_login_is_a_config_error_without_the_password(
     mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
