@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
+import os
 import platform
 import subprocess
 import sys
@@ -172,7 +173,9 @@ def measure(big: Path, small: Path, full: int, quarter: int) -> list[tuple[str, 
 
 def write_report(rows: list[tuple[str, str]], command: str) -> None:
     today = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    machine = f"2 cores (shared), {platform.machine()}, Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    machine = (f"2 cores (shared; load average {load} at the end), {platform.machine()}, "
+               f"Python {platform.python_version()}")
     lines = [
         "# EDIFACT extraction benchmark",
         "",
