@@ -162,7 +162,7 @@ class PortalSession:
         """
         step = self.recipe.login
         with self.browser("login.url", fetching=True):
-            self.page.goto(self.url(step.url))
+            self.page.goto(self.url(step.url), wait_until="domcontentloaded")
         with self.browser("login.username_field"):
             self.page.fill(step.username_field, self.credentials.username)
         with self.browser("login.password_field"):
@@ -179,11 +179,15 @@ class PortalSession:
             )
 
     def open(self, url: str, ready: str, step: str) -> None:
-        """Go to ``url`` and wait for ``ready``; log in again once if the session expired."""
+        """Go to ``url`` and wait for ``ready``; log in again once if the session expired.
+
+        The wait is for the recipe's selector, not for every image and tracker of the
+        page to load: that is what the robot needs, and portals are often heavy.
+        """
         login_field = self.recipe.login.username_field
         for attempt in range(2):
             with self.browser(f"{step}.url", fetching=True):
-                self.page.goto(url)
+                self.page.goto(url, wait_until="domcontentloaded")
             with self.browser(step):
                 self.page.wait_for_selector(f"{ready}, {login_field}", state="attached")
             if self.present(ready, step):
