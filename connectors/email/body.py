@@ -66,6 +66,10 @@ def is_courtesy(line: str) -> bool:
     return bool(_COURTESY.match(line))
 
 
+#: Confidence of an order number written in the body (the subject gives less).
+PO_IN_BODY = 0.95
+
+
 @dataclass
 class BodyReading:
     """What the reader understood in a mail body."""
@@ -121,7 +125,7 @@ def _read_one(reading: BodyReading, line: str, reference: date | None) -> None:
     po = _po(plain(rest)) if reading.buyer_order_number is None else None
     if po:
         reading.buyer_order_number = po[0]
-        reading.confidence["buyer_order_number"] = 0.95
+        reading.confidence["buyer_order_number"] = PO_IN_BODY
         rest, understood = _cut(rest, po[1]), True
     item = read_line(rest) if rest.strip() else None
     if item is not None:
@@ -311,6 +315,11 @@ def not_an_order_reason(
     if not has_lines:
         return NO_LINES
     return None
+
+
+def asks_for_goods(subject: str, text: str) -> bool:
+    """Whether a mail's wording places an order (whatever its lines look like)."""
+    return bool(_FIRM_ORDER.search(text) or _FIRM_ORDER.search(subject))
 
 
 def _is_automatic_reply(headers: Mapping[str, str], subject: str) -> bool:

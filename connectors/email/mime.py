@@ -24,7 +24,9 @@ from connectors.base import Extractor, RawDocument
 from connectors.email import safety
 from connectors.email.body import (
     NO_LINES,
+    PO_IN_BODY,
     BodyReading,
+    asks_for_goods,
     is_courtesy,
     not_an_order_reason,
     read_body,
@@ -181,6 +183,12 @@ class EmailExtractor(Extractor):
                 # An attachment no reader understands may be the order itself (a .docx,
                 # a new format): a person must look, so this is not filed as no order.
                 raise BadDocument(f"{NO_LINES} and {'; '.join(unread)}")
+            # Wording in the body that places an order, or an order number written in it
+            # (not one in a "Re: Commande 4711" subject), makes it a person's job.
+            body_number = reading.confidence.get("buyer_order_number", 0.0) >= PO_IN_BODY
+            if reason == NO_LINES and (body_number or asks_for_goods("", text)):
+                raise BadDocument(f"the mail reads as an order but {NO_LINES}; a person must "
+                                  "enter it", code="UNREADABLE_DOCUMENT")
             raise NotAnOrder(f"{reason}; {'; '.join(unread)}" if unread else reason)
         snap_codes(reading, self.reference)
         return _order_from_reading(mail, reading, chosen.author if chosen else mail.sender, notes)

@@ -212,3 +212,18 @@ def test_order_without_number_gets_a_reference_with_zero_confidence() -> None:
     assert order.buyer_order_number.startswith("MAIL-")
     assert order.confidence["buyer_order_number"] == 0.0
     assert "no order number" in order.notes[0]
+
+
+def test_an_order_without_readable_lines_goes_to_a_person() -> None:
+    mail = message("Bonjour,\nMerci de nous livrer la même chose que la semaine dernière.\n",
+                   subject="Commande")
+    with pytest.raises(BadDocument) as caught:
+        extract(mail)
+    assert caught.value.code == "UNREADABLE_DOCUMENT"
+    assert "reads as an order" in str(caught.value)
+
+
+def test_a_reply_about_an_order_is_not_an_order() -> None:
+    mail = message("Bien reçu, merci.\n", subject="Re: Commande 4711")
+    with pytest.raises(NotAnOrder, match="no order lines"):
+        extract(mail)
