@@ -49,6 +49,8 @@ class Truth:
     ship_to: str | None
     lines: list[tuple[str, Decimal]]
     problems: list[str] = field(default_factory=list)
+    repeats: str | None = None
+    """For a document sent twice: the sha256 of the copy it repeats."""
 
 
 @dataclass
@@ -187,7 +189,8 @@ class Generator:
             first = rng.choice(resend)  # the same document again, by another channel
             known = self.mix.truth[first["source"]["sha256"]]
             self.mix.truth[sha] = Truth(known.customer_id, known.ship_to, known.lines,
-                                        ["duplicate"])
+                                        ["duplicate", *known.problems],
+                                        repeats=first["source"]["sha256"])
             self.mix.orders.append(dict(first, source=dict(first["source"], sha256=sha)))
             return
         ship = rng.choice(self.ship_tos[cid])
