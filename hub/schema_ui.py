@@ -8,10 +8,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.tables import Base
+from hub.tables import Base, BankTransactionRow, OrderRow
+
+# The workbench's lists page through these in order; without them every page sorts the
+# whole queue (indexes only: the tables themselves are unchanged).
+Index("ix_orders_status_received", OrderRow.status, OrderRow.received_at, OrderRow.id)
+Index("ix_bank_transactions_status_booking", BankTransactionRow.status,
+      BankTransactionRow.booking_date, BankTransactionRow.id)
 
 
 class LoginAttemptRow(Base):
@@ -37,6 +43,8 @@ class CashDecisionRow(Base):
     allocations: Mapped[list[Any]]
     remainder_kind: Mapped[str | None] = mapped_column(String(24))
     remainder_amount: Mapped[Decimal | None]
+    remainder_invoice_id: Mapped[str | None] = mapped_column(String(40))
+    disputed: Mapped[bool] = mapped_column(Boolean, default=False)
     reason_code: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(Text)
     total: Mapped[Decimal]

@@ -7,6 +7,7 @@ every ``o2c.web`` plug-in (the web order API), so ``o2c serve`` serves all of th
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -78,7 +79,10 @@ def _add_session_middleware(app: FastAPI) -> None:
         signer: security.Signer = request.app.state.signer
         loaded = signer.loads(request.cookies.get(security.COOKIE))
         request.state.session = loaded or security.SessionData.fresh()
+        started = time.perf_counter()
         response = await call_next(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         if loaded is None or request.state.session is not loaded:
             response.set_cookie(
                 security.COOKIE, signer.dumps(request.state.session), httponly=True,

@@ -95,10 +95,14 @@ def payments_page(session: Session, status: str, text: str, page: int, size: int
                             | BankTransactionRow.remittance.ilike(f"%{text}%")
                             | (BankTransactionRow.bank_reference == text))
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-    rows = session.scalars(query.order_by(BankTransactionRow.booking_date.desc(),
-                                          BankTransactionRow.id)
-                           .offset((page - 1) * size).limit(size))
-    return list(rows), total
+    # Sort and page on the narrow columns, then read the page's rows in full.
+    ids = list(session.scalars(query.with_only_columns(BankTransactionRow.id)
+                               .order_by(BankTransactionRow.booking_date.desc(),
+                                         BankTransactionRow.id)
+                               .offset((page - 1) * size).limit(size)))
+    found = {r.id: r for r in session.scalars(
+        select(BankTransactionRow).where(BankTransactionRow.id.in_(ids)))}
+    return [found[i] for i in ids], total
 
 
 def top_proposals(session: Session, ids: list[str]) -> dict[str, PaymentApplicationRow]:

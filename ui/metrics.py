@@ -23,7 +23,7 @@ from robots.validation_credit import CREDIT_REASONS
 
 PASSED = ("validated", "grouped", "released")
 DECIDED = (*PASSED, "exception", "rejected")
-STEP_EVENTS = 20_000
+STEP_EVENTS = 5_000
 TREND_DAYS = 14
 
 

@@ -40,6 +40,8 @@ def upgrade() -> None:
         sa.Column("allocations", hub.dbtypes.JsonDoc, nullable=False),
         sa.Column("remainder_kind", sa.String(length=24), nullable=True),
         sa.Column("remainder_amount", _AMOUNT, nullable=True),
+        sa.Column("remainder_invoice_id", sa.String(length=40), nullable=True),
+        sa.Column("disputed", sa.Boolean(), nullable=False),
         sa.Column("reason_code", sa.String(length=40), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("total", _AMOUNT, nullable=False),
@@ -81,9 +83,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_run_requests")),
     )
     op.create_index(op.f("ix_run_requests_job"), "run_requests", ["job"])
+    op.create_index("ix_orders_status_received", "orders", ["status", "received_at", "id"])
+    op.create_index("ix_bank_transactions_status_booking", "bank_transactions",
+                    ["status", "booking_date", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_bank_transactions_status_booking", table_name="bank_transactions")
+    op.drop_index("ix_orders_status_received", table_name="orders")
     op.drop_table("run_requests")
     op.drop_table("disputes")
     op.drop_table("cash_decisions")
