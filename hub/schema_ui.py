@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.tables import Base, BankTransactionRow, OrderRow
+from hub.tables import BankTransactionRow, Base, OrderRow
 
 # The workbench's lists page through these in order; without them every page sorts the
 # whole queue (indexes only: the tables themselves are unchanged).

@@ -109,7 +109,7 @@ CHOICES_SECONDS = 60.0
 def queue_choices(session: Session) -> dict[str, list[str]]:
     """The values the filters offer: open reasons and channels in the queue (kept a
     minute: scanning every open exception on each page view costs more than the list)."""
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     cached = _CHOICES.get(key)
     if cached and time.monotonic() - cached[0] < CHOICES_SECONDS:
         return cached[1]
