@@ -38,9 +38,11 @@ class JobView:
     requested: bool
 
 
-def overview(session: Session) -> list[JobView]:
-    """Every job known from runs, states or the robot list, with its latest runs."""
-    names = set(ROBOTS) | set(session.scalars(select(RunRow.job).distinct()))
+def overview(session: Session, settings: Settings) -> list[JobView]:
+    """Every job known from ``o2c.toml``, runs, states or the robot list, with its latest
+    runs."""
+    names = set(ROBOTS) | {f"connector:{n}" for n in settings.raw("connectors")}
+    names |= set(session.scalars(select(RunRow.job).distinct()))
     names |= set(session.scalars(select(JobStateRow.job)))
     last_ids = dict(session.execute(select(RunRow.job, func.max(RunRow.id))
                                     .group_by(RunRow.job)).all())

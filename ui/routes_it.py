@@ -22,7 +22,7 @@ IT = role("it")
 def jobs_page(request: Request, _user: Annotated[User, Depends(IT)]) -> HTMLResponse:
     """Every job with its last run, last failure, alert and controls."""
     with transaction(request) as session:
-        views = it.overview(session)
+        views = it.overview(session, settings(request))
     return render(request, "jobs.html", jobs=views, flash=request.query_params.get("done"))
 
 
