@@ -171,11 +171,22 @@ def _is_body_text(part: Message) -> bool:
     )
 
 
+#: Below this, an inline image is a logo or an icon, not a photographed order.
+SMALL_IMAGE_BYTES = 20 * 1024
+
+
 def _is_inline_image(part: Message) -> bool:
-    return part.get_content_maintype() == "image" and (
-        part.get_content_disposition() == "inline"
-        or (part.get_content_disposition() is None and part.get("content-id") is not None)
-    )
+    """A logo or signature picture: referenced by the HTML (Content-ID) or tiny.
+
+    A large inline picture without a Content-ID is what phones send for a photo of an
+    order form: it is kept as an attachment for the scan reader.
+    """
+    if part.get_content_maintype() != "image" or part.get_content_disposition() == "attachment":
+        return False
+    if part.get("content-id") is not None:
+        return True
+    payload = part.get_payload()
+    return isinstance(payload, str) and len(payload) * 3 // 4 < SMALL_IMAGE_BYTES
 
 
 def _attachment(part: Message, number: int, limits: safety.Limits) -> Attachment:

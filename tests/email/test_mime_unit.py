@@ -227,3 +227,12 @@ def test_a_reply_about_an_order_is_not_an_order() -> None:
     mail = message("Bien reçu, merci.\n", subject="Re: Commande 4711")
     with pytest.raises(NotAnOrder, match="no order lines"):
         extract(mail)
+
+
+def test_a_large_inline_photo_is_an_attachment_for_the_scan_reader() -> None:
+    mail = message("Bonjour, voici la photo du bon de commande.")
+    mail.add_attachment(b"\xff\xd8\xff\xe0" + b"\x00" * 50_000, maintype="image", subtype="jpeg",
+                        filename="IMG_0001.jpeg", disposition="inline")
+    with pytest.raises(BadDocument) as caught:  # no scan reader in this registry
+        extract(mail)
+    assert "IMG_0001.jpeg" in str(caught.value) and "not read" in str(caught.value)
