@@ -1,0 +1,32 @@
+"""The connector SDK: everything a channel connector needs, in one import.
+
+A connector built on this package needs nothing else from o2c::
+
+    from connectors.sdk import RawDocument, Transport, TransportConfig, TransientError
+
+It also offers the scaffold (``o2c connectors new``), the contract checks
+(:mod:`connectors.sdk.checks`, ``o2c connectors check``) and pytest base classes that
+run them (:mod:`connectors.sdk.testing`).
+"""
+
+from __future__ import annotations
+
+from connectors.base import Extractor, RawDocument, ReferenceData, Transport, TransportConfig
+from hub.errors import BadDocument, ConfigError, NotAnOrder, TransientError
+from hub.model import Channel, Order
+from hub.settings import read_secret
+
+__all__ = [
+    "BadDocument",
+    "Channel",
+    "ConfigError",
+    "Extractor",
+    "NotAnOrder",
+    "Order",
+    "RawDocument",
+    "ReferenceData",
+    "TransientError",
+    "Transport",
+    "TransportConfig",
+    "read_secret",
+]
