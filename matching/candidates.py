@@ -70,9 +70,18 @@ class Ledger:
                 listed.append(item)
             if amount > 0:
                 currencies.add(item.currency)
-                by_amount.setdefault((item.currency, amount), []).append(invoice_id)
-                by_customer_amount.setdefault(
-                    (item.customer_id, item.currency, amount), []).append(invoice_id)
+                key = (item.currency, amount)
+                same = by_amount.get(key)
+                if same is None:
+                    by_amount[key] = [invoice_id]
+                else:
+                    same.append(invoice_id)
+                owned = (item.customer_id, item.currency, amount)
+                same = by_customer_amount.get(owned)
+                if same is None:
+                    by_customer_amount[owned] = [invoice_id]
+                else:
+                    same.append(invoice_id)
         due = operator.attrgetter("due_date", "invoice_id")
         for listed in by_customer.values():
             if len(listed) > 1:
@@ -106,11 +115,17 @@ class Ledger:
             self._open_counts[key] = len(cached)
         opened = self.open
         found = []
+        skipped = 0
         for item in cached:
             if opened[item.invoice_id] > 0:
                 found.append(item)
                 if limit is not None and len(found) >= limit:
                     break
+            else:
+                skipped += 1
+        if skipped > 32:
+            # Paid items gather at the front (oldest first): drop them once for all.
+            cached[:] = [i for i in cached if opened[i.invoice_id] > 0]
         return found
 
     def open_count(self, customer_id: str, currency: str) -> int:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
+import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,13 +51,63 @@ def read_statements(
     """Every statement of every file; a file that cannot be read is one problem line."""
     found: list[Statement] = []
     for path in paths:
-        try:
-            found.extend(parse(path.read_bytes(), path.name))
-        except BadDocument as exc:
-            problems.append(str(exc.with_source(str(path))))
-        except OSError as exc:
-            problems.append(f"{path}: cannot read: {exc.strerror}")
+        statements, problem = _read_one(path, parse)
+        found.extend(statements)
+        if problem:
+            problems.append(problem)
     return found
+
+
+def _read_one(path: Path, parse: StatementParser) -> tuple[list[Statement], str | None]:
+    try:
+        return parse(path.read_bytes(), path.name), None
+    except BadDocument as exc:
+        return [], str(exc.with_source(str(path)))
+    except OSError as exc:
+        return [], f"{path}: cannot read: {exc.strerror}"
+
+
+def _parse_in_worker(path: str) -> tuple[list[Statement], str | None]:
+    return _read_one(Path(path), default_parser())
+
+
+#: Statements this large are parsed in worker processes while the ledger is indexed.
+PARALLEL_BYTES = 4 * 1024 * 1024
+
+
+class StatementReading:
+    """Statements read in the background while the caller loads master data.
+
+    Parsing and indexing are independent and each takes seconds at 100,000 entries; on
+    a machine with two cores they run side by side. Small inputs, or a parser given by
+    the caller, are read in the calling process when asked for.
+    """
+
+    def __init__(self, paths: Sequence[Path], parse: StatementParser | None) -> None:
+        self.paths, self.parse = list(paths), parse
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[tuple[list[Statement], str | None]]] = []
+        size = sum(p.stat().st_size for p in self.paths if p.is_file())
+        if parse is None and size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1:
+            context = multiprocessing.get_context("spawn")  # no fork under running threads
+            self.pool = ProcessPoolExecutor(min(2, len(self.paths)), mp_context=context,
+                                            initializer=gc.disable)
+            self.futures = [self.pool.submit(_parse_in_worker, str(p)) for p in self.paths]
+
+    def result(self, problems: list[str]) -> list[Statement]:
+        """Every statement read, in file order; unreadable files added to ``problems``."""
+        if self.pool is None:
+            return read_statements(self.paths, self.parse or default_parser(), problems)
+        found: list[Statement] = []
+        try:
+            for future in self.futures:
+                statements, problem = future.result()
+                found.extend(statements)
+                if problem:
+                    problems.append(problem)
+        finally:
+            self.pool.shutdown()
+        return found
 
 
 def run(
@@ -107,13 +160,15 @@ def _run(
     on_progress: Callable[[int, int], None] | None,
 ) -> MatchRun:
     result = MatchRun()
+    reading = StatementReading(statements, parse)
     known = read_customers(customers, result.problems)
     ids = {c.customer_id for c in known}
     items = read_open_items(open_items, ids, result.problems)
     aliases = read_history(history, ids, result.problems) if history else []
-    read = read_statements(statements, parse or default_parser(), result.problems)
+    ledger = Ledger(known, items, aliases)
+    read = reading.result(result.problems)
+    ledger.payers.add_own_accounts(s.account for s in read)
     transactions: list[BankTransaction] = [t for s in read for t in s.transactions]
-    ledger = Ledger(known, items, aliases, own_ibans={s.account for s in read})
     engine = Engine(ledger, settings)
     result.proposals = engine.match(transactions, on_progress=on_progress)
     result.rows = write_matches(out, result.proposals)

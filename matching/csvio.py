@@ -33,8 +33,8 @@ class RowError(ValueError):
     """A cell that does not fit its column."""
 
 
-def _rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows of a contract CSV file as dicts of the contract's columns (trimmed)."""
+def _records(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a contract CSV file, trimmed, their cells in the contract's order."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -45,12 +45,19 @@ def _rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, 
     if missing:
         raise BadDocument(f"header lacks {', '.join(missing)}", location="row 1",
                           source=str(path))
-    columns = [(c, names.index(c)) for c in header]
+    positions = [names.index(c) for c in header]
+    last = max(positions)
     for number, row in enumerate(reader, start=2):
         if not row:
             continue
-        width = len(row)
-        yield number, {c: row[k].strip() if k < width else "" for c, k in columns}
+        cells = row if len(row) > last else row + [""] * (last + 1 - len(row))
+        yield number, [cells[k].strip() for k in positions]
+
+
+def _rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows of a contract CSV file as dicts of the contract's columns (trimmed)."""
+    for number, values in _records(path, header):
+        yield number, dict(zip(header, values, strict=True))
 
 
 def _decimal(value: str, column: str) -> Decimal:
@@ -89,9 +96,9 @@ def read_customers(path: Path, problems: list[str]) -> list[Customer]:
 def read_open_items(path: Path, customer_ids: set[str], problems: list[str]) -> list[OpenItem]:
     """``open_items.csv``: one problem line per bad row; duplicated ids are all refused."""
     parsed: list[tuple[int, OpenItem]] = []
-    for number, row in _rows(path, OPEN_ITEMS):
+    for number, values in _records(path, OPEN_ITEMS):
         try:
-            parsed.append((number, _open_item(row, customer_ids)))
+            parsed.append((number, _open_item(values, customer_ids)))
         except RowError as exc:
             problems.append(f"{path}: row {number}: {exc}")
     counts = Counter(item.invoice_id for _, item in parsed)
@@ -105,25 +112,23 @@ def read_open_items(path: Path, customer_ids: set[str], problems: list[str]) -> 
     return items
 
 
-def _open_item(row: dict[str, str], customer_ids: set[str]) -> OpenItem:
-    if not row["invoice_id"]:
+def _open_item(values: list[str], customer_ids: set[str]) -> OpenItem:
+    invoice_id, customer_id, issued, due, currency, amount_text, open_text, reference = values
+    if not invoice_id:
         raise RowError("invoice_id is empty")
-    if row["customer_id"] not in customer_ids:
-        raise RowError(f"unknown customer {row['customer_id']!r} for {row['invoice_id']}")
-    currency = row["currency"].upper()
+    if customer_id not in customer_ids:
+        raise RowError(f"unknown customer {customer_id!r} for {invoice_id}")
+    currency = currency.upper()
     if len(currency) != 3 or not currency.isalpha():
-        raise RowError(f"currency {row['currency']!r} is not an ISO 4217 code")
-    amount = _decimal(row["amount"], "amount")
-    open_amount = _decimal(row["open_amount"], "open_amount")
+        raise RowError(f"currency {currency!r} is not an ISO 4217 code")
+    amount = _decimal(amount_text, "amount")
+    open_amount = _decimal(open_text, "open_amount")
     if amount < 0 or open_amount < 0:
-        raise RowError(f"negative amount for {row['invoice_id']}")
+        raise RowError(f"negative amount for {invoice_id}")
     if open_amount > amount:
         raise RowError(f"open_amount {open_amount} exceeds amount {amount}")
-    return OpenItem(
-        row["invoice_id"], row["customer_id"], _date(row["issue_date"], "issue_date"),
-        _date(row["due_date"], "due_date"), currency, amount, open_amount,
-        row["reference"] or None,
-    )
+    return OpenItem(invoice_id, customer_id, _date(issued, "issue_date"), _date(due, "due_date"),
+                    currency, amount, open_amount, reference or None)
 
 
 def read_history(path: Path, customer_ids: set[str], problems: list[str]) -> list[PayerAlias]:

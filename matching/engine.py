@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from matching.book import Proposal
+from matching.allocation import EXACT
+from matching.book import Application, Proposal
 from matching.candidates import Ledger
 from matching.payers import PayerMatch
 from matching.references import Extraction, RefHit, is_valid_rf, near_misses, words
@@ -35,7 +36,7 @@ from matching.statements.model import BankTransaction
 
 _NON_CUSTOMER = NonCustomerRule()
 #: How many of a customer's open items an unreadable number is compared with.
-TYPO_POOL = 300
+TYPO_POOL = 120
 
 
 class Engine:
@@ -82,7 +83,7 @@ class Engine:
         if hits and self._pays_exactly(tx, hits):
             # Named as printed and paid exactly: the payer cannot change the decision.
             ctx = Context(tx, self.ledger, self.settings, [], False, Extraction(hits, [], []))
-            ctx.hits = hits
+            ctx.hits, ctx.exact = hits, True
             return ctx
         payers_index = self.ledger.payers
         intermediary = tx.amount > 0 and payers_index.is_intermediary(tx.payer_name, tx.payer_iban)
@@ -155,14 +156,18 @@ class Engine:
         When the invoices named do not match the amount but an invoice one typing error
         away has exactly this open amount, that invoice is named too (as a typo).
         """
-        amount = ctx.tx.amount
+        amount, opened = ctx.tx.amount, self.ledger.open
         named = [h for h in hits if h.strength >= 0.85]
-        if not named or any(self.ledger.open.get(h.invoice_id) == amount for h in hits):
+        if not named or any(opened.get(h.invoice_id) == amount for h in hits):
             return []
+        if sum(opened.get(h.invoice_id, 0) for h in hits) == amount:
+            return []  # several invoices named, paid together
         pool = [i.invoice_id for p in ctx.payers[:3]
                 for i in self.ledger.customer_items_of_amount(p.customer_id, ctx.tx.currency,
                                                               amount)]
         pool += self.ledger.with_amount(ctx.tx.currency, amount)[:20]
+        if not pool:
+            return []
         tokens = ["".join(ch for ch in h.text if ch.isdigit()) for h in named]
         known = {h.invoice_id for h in hits}
         found = {i: t for i, t in near_misses(tokens, dict.fromkeys(pool)) if i not in known}
@@ -207,6 +212,10 @@ class Engine:
 
     def decide(self, ctx: Context) -> Proposal:
         """Run the rules for one transaction and decide its status."""
+        if ctx.exact:
+            exact = self._decide_exact(ctx)
+            if exact is not None:
+                return exact
         non_customer = _NON_CUSTOMER.propose(ctx)
         if non_customer:
             proposal = non_customer[0]
@@ -224,6 +233,26 @@ class Engine:
         if not proposals:
             return Proposal(ctx.tx, "unmatched", "none", self._nothing_found(ctx), 0.0)
         return self._choose(ctx, proposals)
+
+    def _decide_exact(self, ctx: Context) -> Proposal | None:
+        """The reference rule's answer for invoices named as printed and paid exactly.
+
+        The same proposal :class:`~matching.rules.ReferenceRule` makes, without the
+        rule machinery: three quarters of all receipts take this path.
+        """
+        tx, hits, ledger = ctx.tx, ctx.hits, self.ledger
+        if ledger.payers.is_own_account(tx.payer_iban) or not self._pays_exactly(tx, hits):
+            return None
+        items = sorted((ledger.items[h.invoice_id] for h in hits),
+                       key=lambda i: (i.due_date, i.invoice_id))
+        applications = [Application(i.invoice_id, ledger.open[i.invoice_id]) for i in items]
+        doubt = (1 - min(h.strength for h in hits)) * EXACT
+        names = ", ".join(h.invoice_id for h in hits)
+        hows = "/".join(sorted({h.how for h in hits}))
+        proposal = Proposal(tx, "", "reference", f"{names} named ({hows}); exact amount",
+                            round(1 - doubt, 4), customer_id=items[0].customer_id,
+                            applications=applications)
+        return self._choose(ctx, [proposal])
 
     @staticmethod
     def _run(rules: Sequence[Rule], ctx: Context) -> list[Proposal]:

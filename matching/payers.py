@@ -110,7 +110,7 @@ class PayerIndex:
         self.by_name: dict[str, set[str]] = {}
         self.alias_names: dict[str, set[str]] = {}
         self.tokens: dict[str, set[str]] = {}
-        self.own_ibans = {i for i in (normalise_iban(x) for x in own_ibans) if i}
+        self.own_ibans = {_compact(x) for x in own_ibans}
         for customer in customers:
             self._add_customer(customer)
         for alias in aliases:
@@ -136,6 +136,10 @@ class PayerIndex:
             name = normalise_name(alias.payer_name)
             if name:
                 self.alias_names.setdefault(name, set()).add(alias.customer_id)
+
+    def add_own_accounts(self, accounts: Iterable[str]) -> None:
+        """Our own accounts, as the statements name them."""
+        self.own_ibans.update(_compact(a) for a in accounts)
 
     def is_own_account(self, iban: str | None) -> bool:
         """Whether the counterparty account is one of ours."""

@@ -170,11 +170,15 @@ class ReferenceIndex:
         keys = {"F" + "".join(runs), "C" + ".".join(stripped)}
         if len(digit_runs) > 1:
             keys.add("C" + ("".join(digit_runs).lstrip("0") or "0"))
-            keys.add("C" + "".join(stripped))
             # The running number alone, as customers quote it within one year.
             keys.add("T" + stripped[-1])
+        index = self.keys
         for key in keys:
-            self.keys.setdefault(key, []).append(invoice_id)
+            listed = index.get(key)
+            if listed is None:
+                index[key] = [invoice_id]
+            else:
+                listed.append(invoice_id)
         return len(runs)
 
     # --- reading text ------------------------------------------------------------------
@@ -189,9 +193,10 @@ class ReferenceIndex:
             return None
         ids = []
         for word in _WORD.findall(text.upper()):
-            digits = sum(ch.isdigit() for ch in word)
-            if digits == 0 or (digits < 3 and word.isdigit()):
+            if word.isalpha() or (word.isdigit() and len(word) < 3):
                 continue  # words, and numbers too short to name an invoice ("2 %")
+            if not any(map(str.isdigit, word)):
+                continue
             found = self.keys.get("F" + compact(word))
             if not found or len(found) != 1:
                 return None

@@ -37,6 +37,8 @@ class Context:
     intermediary: bool
     refs: Extraction
     hits: list[RefHit] = field(default_factory=list)
+    exact: bool = False
+    """Every invoice named as printed, and together they are the amount paid."""
 
     @property
     def text(self) -> str:
@@ -263,6 +265,8 @@ class PayerSubsetRule:
         """Due-date windows first, then a bounded subset search on small ledgers."""
         out = []
         for payer in ctx.payers[:2]:
+            if payer.score < 0.85:
+                continue  # a name that only resembles proposes no combination of invoices
             # Windows start at the oldest items: what is paid first is due first.
             items = ctx.ledger.open_items_of(payer.customer_id, ctx.tx.currency, WINDOW_ITEMS)
             if len(items) >= 2:
