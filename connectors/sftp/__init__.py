@@ -1,0 +1,1 @@
+"""SFTP channel: a partner's or customer's SFTP folder, polled for new documents."""
