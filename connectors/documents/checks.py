@@ -71,30 +71,35 @@ def _check_line(cells: dict[str, Read], levels: Confidences) -> bool:
         for read in (quantity, price, amount):
             read.raise_to(levels.confirmed, "quantity x unit price = amount")
         return True
+    trust = {id(r): r.confidence for r in (quantity, price, amount)}
     for read in (quantity, price, amount):
         read.lower(levels.doubtful, "quantity x unit price != amount")
     if levels.repair:
-        _repair_line(quantity, price, amount)
+        _repair_line(quantity, price, amount, trust)
     return False
 
 
-def _repair_line(quantity: Read, price: Read, amount: Read) -> None:
-    """When exactly one of the three numbers is one character away from the value that
-    makes the line add up, take that value (OCR drops, adds or swaps one glyph)."""
+def _repair_line(quantity: Read, price: Read, amount: Read, trust: dict[int, float]) -> None:
+    """When one of the three numbers is one character away from the value that makes the
+    line add up, take that value (OCR drops, adds or swaps one glyph); when several are,
+    the one OCR was least sure of, if it is clearly the least sure."""
     fixes = []
     if price.value:
-        wanted = amount.value / price.value
-        if wanted > 0 and wanted == wanted.quantize(Decimal("0.5")):
-            fixes.append((quantity, wanted.quantize(Decimal("0.5")).normalize()))
+        wanted = (amount.value / price.value).quantize(Decimal("0.5")).normalize()
+        if wanted > 0 and _amounts_agree(wanted * price.value, amount.value):
+            fixes.append((quantity, wanted))
     if quantity.value:
-        wanted = amount.value / quantity.value
-        if wanted > 0 and wanted == wanted.quantize(CENT):
-            fixes.append((price, wanted.quantize(CENT)))
+        wanted = (amount.value / quantity.value).quantize(CENT)
+        if wanted > 0 and _amounts_agree(quantity.value * wanted, amount.value):
+            fixes.append((price, wanted))
     fixes.append((amount, (quantity.value * price.value).quantize(CENT)))
-    near = [(read, value) for read, value in fixes if _one_glyph_away(read.value, value)]
-    if len(near) != 1:
-        return
-    read, value = near[0]
+    near = sorted(((_glyphs(read.value, value), trust[id(read)], id(read), read, value)
+                   for read, value in fixes if read.value != value
+                   and _glyphs(read.value, value) <= 1), key=lambda n: n[:3])
+    if not near or (len(near) > 1 and near[0][0] == near[1][0]
+                    and near[1][1] - near[0][1] < 0.2):
+        return  # two equally plausible repairs: leave the line to a person
+    *_, read, value = near[0]
     read.repaired_from = read.text
     read.value = value
     read.confidence = REPAIRED
@@ -104,9 +109,11 @@ def _repair_line(quantity: Read, price: Read, amount: Read) -> None:
             other.confidence = REPAIRED + 0.05
 
 
-def _one_glyph_away(read: Decimal, wanted: Decimal) -> bool:
-    digits = ["".join(c for c in format(v.normalize(), "f") if c.isdigit()) for v in (read, wanted)]
-    return digits[0] != digits[1] and Levenshtein.distance(digits[0], digits[1]) <= 1
+def _glyphs(read: Decimal, wanted: Decimal) -> int:
+    """Digits to change to go from one number to the other (a lost decimal separator
+    counts as none: ``15`` for ``1,5``)."""
+    digits = ["".join(c for c in format(v, "f") if c.isdigit()) for v in (read, wanted)]
+    return int(Levenshtein.distance(digits[0], digits[1]))
 
 
 def _amounts_agree(computed: Decimal, stated: Decimal) -> bool:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from connectors.documents.values import Read, currency_in, parse_amount, parse_date, read_of
 from connectors.documents.words import TextLine, Word
 
@@ -66,6 +68,8 @@ BLOCK_LABELS: dict[str, tuple[Label, ...]] = {
     "seller": (("fournisseur",), ("supplier",), ("vendor",), ("destinataire",), ("seller",)),
     "buyer": (("acheteur",), ("buyer",), ("client",), ("customer",)),
 }
+_QUALIFIERS = {"ht", "ttc", "hors", "taxes", "tax", "vat", "tva", "net", "excl", "excluding",
+               "h.t"}
 _VAT_WORDS = {"ttc", "tva", "vat", "taxes"}
 _EXCL_WORDS = {"ht", "hors", "excl", "excluding", "net"}
 _ORDER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\-]*[0-9][A-Za-z0-9/_.\-]*$")
@@ -109,7 +113,7 @@ def find_labels(line: TextLine, labels: dict[str, tuple[Label, ...]]) -> list[La
         best: tuple[str, int] | None = None
         for kind, names in labels.items():
             for name in names:
-                if tuple(tokens[i : i + len(name)]) == name and (not best or len(name) > best[1]):
+                if (not best or len(name) > best[1]) and _says(tokens[i : i + len(name)], name):
                     best = (kind, len(name))
         if best:
             start, end = indexed[i][0], indexed[i + best[1] - 1][0] + 1
@@ -118,6 +122,15 @@ def find_labels(line: TextLine, labels: dict[str, tuple[Label, ...]]) -> list[La
         else:
             i += 1
     return hits
+
+
+def _says(tokens: list[str], name: Label) -> bool:
+    """Whether the tokens spell the label; long words may be misread by a letter or two
+    (``fivraison``)."""
+    if len(tokens) != len(name):
+        return False
+    pairs = zip(tokens, name, strict=True)
+    return all(t == n or (len(n) >= 6 and fuzz.ratio(t, n) >= 80) for t, n in pairs)
 
 
 def header_fields(lines: list[TextLine], *, ocr: bool) -> dict[str, Read]:
@@ -143,11 +156,16 @@ def _value(hit: LabelHit, lines: list[TextLine], index: int, *, ocr: bool) -> Re
 
 def _excludes_vat(line: TextLine) -> bool:
     tokens = set(line.tokens)
-    return not (tokens & _VAT_WORDS) or bool(tokens & _EXCL_WORDS)
+    excluded = bool(tokens & _EXCL_WORDS) or any(t.startswith("exc") for t in tokens)
+    return not (tokens & _VAT_WORDS) or excluded
 
 
 def _candidates(hit: LabelHit, lines: list[TextLine], index: int) -> list[list[Word]]:
     after = [w for w in hit.after if any(c.isalnum() or c in "€£$" for c in w.text)]
+    while hit.kind == "total_amount" and after and (
+        after[0].token in _QUALIFIERS or after[0].token.startswith("exc")
+    ):
+        after = after[1:]  # "Total (excl. VAT)  1 234,50": the value follows the qualifier
     candidates: list[list[Word]] = []
     if after:
         phrases = TextLine(after).phrases(gap_ratio=1.2)
@@ -169,7 +187,8 @@ def _below(hit: LabelHit, lines: list[TextLine], index: int) -> list[Word] | Non
             return None
         for phrase in line.phrases(gap_ratio=1.2):
             if phrase[0].x0 < label_x1 + height and phrase[-1].x1 > label_x0 - height:
-                return phrase
+                # the next label's own value is not this label's
+                return None if find_labels(TextLine(phrase), FIELD_LABELS) else phrase
     return None
 
 

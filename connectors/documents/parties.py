@@ -133,14 +133,15 @@ def parse_party(block: list[list[Word]]) -> PartyRead:
 
 
 def _postal(text: str, words: list[Word], party: PartyRead) -> bool:
-    if match := _STREET_POSTAL.match(text.strip()):
+    text = text.strip(" '\"‘’`.,;:|")
+    if match := _STREET_POSTAL.match(text):
         party.fields["street"] = read_of(match[1], words)
         party.fields["postal_code"] = read_of(match[2], words)
         party.fields["city"] = read_of(match[3], words)
         return True
     for pattern, code_group, city_group in ((_POSTAL, 1, 2), (_POSTAL_AFTER, 2, 1),
                                             (_UK_POSTCODE_FIRST, 1, 2), (_UK_POSTCODE, 2, 1)):
-        if match := pattern.match(text.strip()):
+        if match := pattern.match(text):
             party.fields["postal_code"] = read_of(match[code_group], words)
             party.fields["city"] = read_of(match[city_group].strip(" ,"), words)
             return True

@@ -15,7 +15,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from connectors.documents.units import rec20
-from connectors.documents.values import Read, parse_amount, read_of
+from connectors.documents.values import Read, as_digits, parse_amount, read_of
 from connectors.documents.words import TextLine, Word
 
 COLUMN_NAMES: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -117,7 +117,7 @@ def _fuzzy_name(token: str) -> str | None:
     """A long column name misread by one or two letters (``Désignatlon``)."""
     if len(token) < 6:
         return None
-    best = process.extractOne(token, _LONG_NAMES, scorer=fuzz.ratio, score_cutoff=80)
+    best = process.extractOne(token, list(_LONG_NAMES), scorer=fuzz.ratio, score_cutoff=80)
     return _LONG_NAMES[best[0]] if best else None
 
 
@@ -176,8 +176,9 @@ def read_rows(
     """The order lines below a header, until the totals or the end of the table."""
     rows: list[Row] = []
     last_bottom = header_bottom
+    height = max(columns[0].words[0].height, 1.0)
     for line in lines:
-        if line.top - last_bottom > 4 * max(line.height, 1.0):
+        if line.top - last_bottom > 4 * height:
             break
         cells = _cells(line, columns)
         if _is_stop(line, cells):
@@ -195,10 +196,30 @@ def read_rows(
 
 def _cells(line: TextLine, columns: list[Column]) -> dict[str, list[Word]]:
     cells: dict[str, list[Word]] = {}
-    for phrase in line.phrases(gap_ratio=0.9):
+    for whole in line.phrases(gap_ratio=0.9):
+        phrase = whole
+        head = _code_head(whole, columns)
+        if head is not None:
+            cells.setdefault(head.kind, []).append(whole[0])
+            phrase = whole[1:]
         column = _best_column(phrase, columns)
         cells.setdefault(column.kind, []).extend(phrase)
     return cells
+
+
+def _code_head(phrase: list[Word], columns: list[Column]) -> Column | None:
+    """The code column, when a phrase runs from it into the next column: an item code
+    printed (or read) too close to its description."""
+    if len(phrase) < 2:
+        return None
+    first = phrase[0]
+    middle = (first.x0 + first.x1) / 2
+    for column in columns:
+        if column.kind in ("seller_item_code", "buyer_item_code", "gtin") and (
+            column.left <= middle < column.right < phrase[-1].x1
+        ):
+            return column
+    return None
 
 
 def _best_column(phrase: list[Word], columns: list[Column]) -> Column:
@@ -245,6 +266,9 @@ def _extend_description(row: Row, cells: dict[str, list[Word]]) -> None:
 
 
 def _row(cells: dict[str, list[Word]], *, ocr: bool) -> Row | None:
+    if "quantity" not in cells and rec20(" ".join(w.text for w in cells.get("unit", []))) is None:
+        # "1u." printed (or read) as one word straddling the quantity and unit columns
+        cells["quantity"] = cells.pop("unit", [])
     quantity = _quantity(cells.get("quantity", []), ocr=ocr)
     identified = any(k in cells for k in ("seller_item_code", "buyer_item_code", "gtin"))
     if quantity is None or not (identified or "description" in cells):
@@ -263,9 +287,11 @@ def _row(cells: dict[str, list[Word]], *, ocr: bool) -> Row | None:
 
 def _quantity(words: list[Word], *, ocr: bool) -> tuple[Read, Read | None] | None:
     words = [w for w in words if any(c.isalnum() for c in w.text)]
-    if len(words) == 1 and (glued := _GLUED_UNIT.match(words[0].text)):
+    glued = _GLUED_UNIT.match(words[0].text) if len(words) == 1 else None
+    if glued:
         # "50ctn": number and unit printed (or read) without a space
-        words = [replace(words[0], text=glued[1]), replace(words[0], text=glued[2])]
+        number = as_digits(glued[1]) if ocr else glued[1]
+        words = [replace(words[0], text=number), replace(words[0], text=glued[2])]
     for size in range(len(words), 0, -1):
         number_words, unit_words = words[:size], words[size:]
         parsed = parse_amount(" ".join(w.text for w in number_words), repair=ocr)
@@ -274,7 +300,7 @@ def _quantity(words: list[Word], *, ocr: bool) -> tuple[Read, Read | None] | Non
     else:
         return None
     quantity = read_of(parsed[0], number_words)
-    if parsed[1]:
+    if parsed[1] or (glued and glued[1] != number_words[0].text):
         quantity.repaired_from = quantity.text
         quantity.lower(0.6, "letters read as digits")
     code = rec20(unit_words[0].text) if unit_words else None

@@ -149,7 +149,7 @@ def parse_amount(text: str, *, repair: bool = False) -> tuple[Decimal, bool] | N
     Returns:
         ``(value, repaired)`` or None when the text is not a number.
     """
-    cleaned = _TAX_SUFFIX.sub("", _CURRENCY_MARKS.sub("", text).strip()).strip()
+    cleaned = _TAX_SUFFIX.sub("", _CURRENCY_MARKS.sub("", text).strip()).strip(" '\"‘’`|*:")
     repaired = False
     if repair and not _NUMBER.match(cleaned):
         candidate = cleaned.translate(_DIGIT_LOOKALIKES)
@@ -161,6 +161,11 @@ def parse_amount(text: str, *, repair: bool = False) -> tuple[Decimal, bool] | N
         return parse_decimal(cleaned), repaired
     except ValueError:
         return None
+
+
+def as_digits(text: str) -> str:
+    """``text`` with look-alike letters read as digits (``lo`` → ``10``)."""
+    return text.translate(_DIGIT_LOOKALIKES)
 
 
 def currency_in(text: str) -> str | None:

@@ -36,6 +36,16 @@ def despeckle(ink: np.ndarray, max_area: int = 3) -> np.ndarray:
     return ink & ~small[labels]
 
 
+def remove_rules(ink: np.ndarray) -> np.ndarray:
+    """Remove ruled lines (table rules, form boxes): long horizontal or vertical runs of
+    ink that no glyph has. Text inside a box is then read as text, not as a border."""
+    length = max(40, ink.shape[1] // 25)
+    mask = ink.astype(np.uint8)
+    across = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    down = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    return ink & ~((across | down) > 0)
+
+
 def skew_angle(ink: np.ndarray) -> float:
     """The rotation (degrees) that makes text rows horizontal: the angle whose
     horizontal projection has the sharpest peaks, searched on a quarter-size copy."""
@@ -72,4 +82,4 @@ def clean_page(image: Image.Image) -> tuple[Image.Image, float]:
     coverage = float(np.count_nonzero(ink)) / ink.size
     if coverage >= BLANK_INK and abs(angle := skew_angle(ink)) >= SKEW_STEP:
         ink = rotate(ink, angle)
-    return Image.fromarray(~ink), coverage
+    return Image.fromarray(~remove_rules(ink)), coverage

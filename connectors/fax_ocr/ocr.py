@@ -50,14 +50,16 @@ def read_words(image: Image.Image, page: int, timeout: float) -> list[Word]:
 
 
 def _words(data: dict[str, list], page: int) -> list[Word]:
+    heights = sorted(h for h, c in zip(data["height"], data["conf"], strict=True) if float(c) > 0)
+    floor = 0.35 * heights[len(heights) // 2] if heights else 0
     words = []
     for text, conf, left, top, width, height in zip(
         data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"],
         strict=True,
     ):
         confidence = float(conf)
-        if confidence < 0 or not _meaningful(text.strip()):
-            continue
+        if confidence < 0 or height < floor or not _meaningful(text.strip()):
+            continue  # empty boxes, remains of ruled lines, specks read as glyphs
         words.append(Word(text.strip(), float(left), float(left + width), float(top),
                           float(top + height), round(confidence / 100, 3), page))
     return words
