@@ -45,6 +45,34 @@ class Box:
     evidence_id: int
 
 
+@dataclass(frozen=True)
+class Mark:
+    """Where on a page one extracted field was read (an evidence row, read-only)."""
+
+    id: int
+    field: str
+    page: int | None
+    box: list[Any] | None
+
+
+def marks(rows: list[EvidenceRow], line_numbers: list[int] | None = None) -> list[Mark]:
+    """Evidence rows as marks, with line paths in validation's terms.
+
+    Extraction names a line by its place in the list (``lines[0]``); validation names it
+    by its line number (``lines[1]``). With the order's line numbers in list order, the
+    marks use line numbers, so a box and an exception about the same line meet.
+    """
+    found = []
+    for row in rows:
+        name = row.field
+        if line_numbers and name.startswith("lines[") and "]" in name:
+            index, rest = name[6:].split("]", 1)
+            if index.isdigit() and int(index) < len(line_numbers):
+                name = f"lines[{line_numbers[int(index)]}]{rest}"
+        found.append(Mark(row.id, name, row.page, row.box))
+    return found
+
+
 @dataclass
 class View:
     """How to show a document: ``pages``, ``email``, ``text`` or ``download``."""
@@ -83,7 +111,7 @@ def _looks_like_mail(head: bytes) -> bool:
                                              b"delivered-to:", b"to:", b"subject:"))
 
 
-def view(session: Session, document: DocumentRow, evidence: list[EvidenceRow],
+def view(session: Session, document: DocumentRow, evidence: list[Mark],
          flagged: set[str]) -> View:
     """How the workbench shows this document, with the evidence boxes of the order."""
     content = store.content(session, document.sha256) or b""
@@ -101,7 +129,7 @@ def view(session: Session, document: DocumentRow, evidence: list[EvidenceRow],
     return View("download")
 
 
-def _boxes(pages: int, evidence: list[EvidenceRow], flagged: set[str]) -> list[list[Box]]:
+def _boxes(pages: int, evidence: list[Mark], flagged: set[str]) -> list[list[Box]]:
     shown: list[list[Box]] = [[] for _ in range(pages)]
     for item in evidence:
         if not item.page or not item.box or not 1 <= item.page <= pages:
@@ -126,7 +154,7 @@ def same_place(evidence_field: str, exception_field: str) -> bool:
     return line.startswith("lines[") and evidence_field.split(".", 1)[0] == line
 
 
-def evidence_for(fields: list[str], evidence: list[EvidenceRow]) -> dict[str, int]:
+def evidence_for(fields: list[str], evidence: list[Mark]) -> dict[str, int]:
     """For each exception field, the id of the evidence box that shows it."""
     found: dict[str, int] = {}
     for name in fields:

@@ -130,8 +130,10 @@ def _order_context(session: Session, row: OrderRow, user: User) -> dict[str, Any
     shown = detail(session, row.id) or {}
     document = session.scalar(select(DocumentRow).where(DocumentRow.sha256 ==
                                                         row.document_sha256))
-    evidence = list(session.scalars(select(EvidenceRow).where(EvidenceRow.order_id == row.id)
-                                    .order_by(EvidenceRow.id)))
+    numbers = [line["line_number"] for line in shown.get("order", {}).get("lines", [])]
+    evidence = documents.marks(list(session.scalars(
+        select(EvidenceRow).where(EvidenceRow.order_id == row.id).order_by(EvidenceRow.id))),
+        numbers)
     flagged = {e["field"] for e in shown.get("exceptions", []) if e.get("field")}
     return {
         "row": row, "shown": shown, "document": document,

@@ -79,8 +79,8 @@ def document_page(request: Request, document_id: str, _user: Annotated[User, Dep
         row = _document(session, document_id)
         orders = list(session.scalars(select(OrderRow).where(
             OrderRow.document_sha256 == row.sha256).order_by(OrderRow.id)))
-        evidence = list(session.scalars(select(EvidenceRow).where(
-            EvidenceRow.document_sha256 == row.sha256)))
+        evidence = documents.marks(list(session.scalars(select(EvidenceRow).where(
+            EvidenceRow.document_sha256 == row.sha256))))
         shown = documents.view(session, row, evidence, set())
         events = audit.history(session, "document", row.id)
     return render(request, "document.html", document=row, orders=orders, view=shown,

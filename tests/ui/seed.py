@@ -133,7 +133,7 @@ def _orders(db: Database, documents: dict[str, str]) -> list[str]:
     with db.session() as session:
         created = queue.enqueue(session, made, actor="test").created
         session.add(EvidenceRow(document_sha256=documents["pdf-sha"], order_id=created[0],
-                                field="lines[1].gtin", page=1, box=[0.08, 0.105, 0.5, 0.13],
+                                field="lines[0].gtin", page=1, box=[0.08, 0.105, 0.5, 0.13],
                                 media_type="image/png", content=None))
     return created
 

@@ -61,3 +61,15 @@ def test_charts_escape_labels():
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "a &amp; b" in svg
     donut = str(charts.donut([("auto", 3), ("manual", 1)], "rate", "75%"))
     assert donut.count("stroke-dasharray") == 2 and "75%" in donut
+
+
+def test_evidence_lines_renumbered_to_line_numbers():
+    from hub.tables import EvidenceRow
+
+    rows = [EvidenceRow(id=1, field="lines[0].unit", page=1, box=[0, 0, 1, 1]),
+            EvidenceRow(id=2, field="lines[1].unit", page=1, box=[0, 0, 1, 1]),
+            EvidenceRow(id=3, field="buyer.name", page=1, box=[0, 0, 1, 1])]
+    marks = documents.marks(rows, [10, 20])
+    assert [m.field for m in marks] == ["lines[10].unit", "lines[20].unit", "buyer.name"]
+    assert documents.evidence_for(["lines[20].unit", "lines[10].sku"], marks) == {
+        "lines[20].unit": 2, "lines[10].sku": 1}
