@@ -25,9 +25,12 @@ from hub.audit import AuditEvent
 from hub.errors import O2CError
 from hub.tables import BankTransactionRow, OpenItemRow, PayerAliasRow, PaymentApplicationRow
 from matching import posting
+from matching.settings import MatchSettings
 from matching.store import apply_to_invoice
 
 DECIDABLE = ("suggested", "unmatched")
+#: Manual matches above this amount need a second person (``[match] four_eyes_amount``).
+FOUR_EYES = MatchSettings().four_eyes_amount
 
 
 class DecisionError(O2CError):
@@ -49,10 +52,21 @@ def confirm(session: Session, transaction_id: str, *, actor: str) -> list[int]:
 
 
 def reassign(
-    session: Session, transaction_id: str, invoice_ids: list[str], *, actor: str
+    session: Session,
+    transaction_id: str,
+    invoice_ids: list[str],
+    *,
+    actor: str,
+    second: str | None = None,
+    four_eyes: Decimal = FOUR_EYES,
 ) -> list[int]:
-    """Apply the payment to these invoices instead, oldest due first, within open amounts."""
+    """Apply the payment to these invoices instead, oldest due first, within open amounts.
+
+    Args:
+        second: The second person approving a manual match above ``four_eyes``.
+    """
     tx = _decidable(session, transaction_id)
+    _check_four_eyes(tx, actor, second, four_eyes)
     items = _open_items(session, invoice_ids)
     left, split = tx.amount, {}
     for item in sorted(items, key=lambda i: (i.due_date, i.invoice_id)):
@@ -64,10 +78,17 @@ def reassign(
 
 
 def split_payment(
-    session: Session, transaction_id: str, amounts: Mapping[str, Decimal], *, actor: str
+    session: Session,
+    transaction_id: str,
+    amounts: Mapping[str, Decimal],
+    *,
+    actor: str,
+    second: str | None = None,
+    four_eyes: Decimal = FOUR_EYES,
 ) -> list[int]:
-    """Apply chosen amounts to chosen invoices."""
+    """Apply chosen amounts to chosen invoices (a second person above ``four_eyes``)."""
     tx = _decidable(session, transaction_id)
+    _check_four_eyes(tx, actor, second, four_eyes)
     return _decide(session, tx, dict(amounts), actor=actor, action="split")
 
 
@@ -90,6 +111,15 @@ def accept_deduction(
         audit.record(session, [AuditEvent("dispute", tx.id, "open", actor, None, {
             "invoice_id": invoice_id, "amount": str(deducted), "queue": "adv"}, reason)])
     return ids
+
+
+def _check_four_eyes(
+    tx: BankTransactionRow, actor: str, second: str | None, limit: Decimal
+) -> None:
+    """A manual match above the limit needs a second person (the finance rule)."""
+    if tx.amount > limit and (not second or second == actor):
+        raise DecisionError(
+            f"{tx.id}: a manual match of {tx.amount} (above {limit}) needs a second person")
 
 
 def _decidable(session: Session, transaction_id: str) -> BankTransactionRow:

@@ -172,3 +172,16 @@ def test_decisions_never_apply_beyond_amounts(db: Database, settings: Settings):
     # The failed decision left nothing behind: the first invoice was not touched either.
     assert open_amount(db, "FA-2026-000101") == D("1200.00")
     assert statuses(db)["S1-0"] in ("suggested", "unmatched")
+
+
+def test_large_manual_match_needs_a_second_person(db: Database, settings: Settings):
+    master_data(db)
+    import_lines(db, "S1", ("1200.00", "UNKNOWN", None, "VIREMENT"))
+    robot.run(db, settings)
+    tx_id = transaction_id(db, "S1-0")
+    with pytest.raises(learning.DecisionError, match="second person"), db.session() as s:
+        learning.reassign(s, tx_id, ["FA-2026-000101"], actor="alice", four_eyes=D("1000"))
+    with db.session() as s:
+        learning.reassign(s, tx_id, ["FA-2026-000101"], actor="alice", second="bob",
+                          four_eyes=D("1000"))
+    assert open_amount(db, "FA-2026-000101") == D(0)
