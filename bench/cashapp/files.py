@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from generate import Scenario
+from scenario import Scenario
 from writers import camt053, cfonb120, mt940
 
 from matching.csvio import CUSTOMERS, HISTORY, OPEN_ITEMS

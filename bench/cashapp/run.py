@@ -58,7 +58,8 @@ def quality(work: Path, small: bool) -> list[str]:
     payments, items, customers = (1000, 3000, 400) if small else (10_000, 30_000, 3_000)
     scenario = generate(customers, items, payments, seed=11)
     lines = [f"### Quality: {payments:,} payments against {items:,} open items, "
-             f"{customers:,} customers ({len(scenario.transactions):,} bank lines)", "",
+             f"{customers:,} customers ({len(scenario.transactions):,} bank lines), "
+             f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
              "| format | matcher | auto rate (of paying) | auto rate (of achievable) | "
              "wrong-auto rate | suggestion hit (top 1 / top 3) | non-customer lines unmatched |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -99,7 +100,7 @@ def scale(work: Path, small: bool) -> list[str]:
     ratio = engine["wall"] / base["wall"]
     lines = [f"### Scale: {len(scenario.transactions):,} transactions against "
              f"{items:,} open items and {customers:,} customers (CAMT.053, {size / 1e6:.0f} MB, "
-             f"generated in {made:.0f} s)", "",
+             f"generated in {made:.0f} s), measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", "",
              "| matcher | wall time (parsing included) | peak memory |", "| --- | --- | --- |",
              f"| baseline (exact reference) | {base['wall']:.1f} s | "
              f"{base['peak_bytes'] / 2**20:.0f} MiB |",
@@ -112,6 +113,19 @@ def scale(work: Path, small: bool) -> list[str]:
     for line in lines:
         print(line, flush=True)
     return lines
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    """The ``### Quality`` and ``### Scale`` sections of earlier results, to keep one
+    when only the other is measured again (each keeps its own heading and date)."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith("### "):
+            current = sections.setdefault(line[4:].split(":")[0], [])
+        if current is not None:
+            current.append(line)
+    return sections
 
 
 def main() -> None:
@@ -127,10 +141,11 @@ def main() -> None:
             f"{platform.python_version()}; shared with other work while measured, so absolute "
             "times are noisy: the same-run ratio against the baseline is what counts",
             f"- command: `.venv/bin/{command}`", ""]
+    kept = _sections(RESULTS.read_text() if RESULTS.exists() else "")
     with tempfile.TemporaryDirectory(prefix="o2c-cashapp-") as tmp:
         work = Path(tmp)
-        body = [] if args.skip_quality else quality(work, args.small)
-        body += [] if args.skip_scale else scale(work, args.small)
+        body = kept.get("Quality", []) if args.skip_quality else quality(work, args.small)
+        body += kept.get("Scale", []) if args.skip_scale else scale(work, args.small)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(head + body) + "\n")
     print(f"written to {RESULTS}")
