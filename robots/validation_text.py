@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
@@ -25,6 +26,11 @@ _STREET_WORDS = {
 }
 
 
+# The same codes and names come back on every order: normal forms are memoised.
+_MEMO = 1 << 16
+
+
+@lru_cache(maxsize=_MEMO)
 def fold(text: str | None) -> str:
     """Lower case without accents, punctuation as single spaces."""
     if not text:
@@ -47,6 +53,7 @@ def street(text: str | None) -> str:
     return " ".join(_STREET_WORDS.get(w, w) for w in fold(text).split())
 
 
+@lru_cache(maxsize=_MEMO)
 def code(value: str | None) -> str:
     """An identifier as compared: upper case, letters and digits only (VAT ids, SKUs)."""
     if not value:
