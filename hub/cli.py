@@ -223,11 +223,14 @@ def _print_order(shown: dict[str, Any]) -> None:
 
 
 def _load_plugins() -> None:
-    for name, register in plugins.load(plugins.COMMANDS):
+    loaded, failures = plugins.load_each(plugins.COMMANDS)
+    for name, register in loaded:
         try:
             register(app)
         except Exception as exc:  # a broken add-on must not take the core commands down
-            say_problem(f"o2c: command plugin {name!r} failed to load: {exc}")
+            failures.append(f"command plugin {name!r} failed to load: {exc}")
+    for failure in failures:
+        say_problem(f"o2c: {failure}")
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one exit per error kind

@@ -20,6 +20,28 @@ WEB = "o2c.web"
 
 
 def load(group: str) -> list[tuple[str, Any]]:
-    """Every entry point of ``group`` loaded, sorted by name for a stable order."""
-    points = sorted(metadata.entry_points(group=group), key=lambda ep: ep.name)
-    return [(ep.name, ep.load()) for ep in points]
+    """Every entry point of ``group`` loaded, sorted by name for a stable order.
+
+    Raises:
+        ImportError: when one cannot be imported (see :func:`load_each` to go on).
+    """
+    return [(ep.name, ep.load()) for ep in _points(group)]
+
+
+def load_each(group: str) -> tuple[list[tuple[str, Any]], list[str]]:
+    """Like :func:`load`, but an add-on that fails to import is reported, not fatal.
+
+    Returns:
+        The loaded entry points, and one line per failure naming the add-on.
+    """
+    loaded, failures = [], []
+    for ep in _points(group):
+        try:
+            loaded.append((ep.name, ep.load()))
+        except Exception as exc:  # a broken add-on must not take the others down
+            failures.append(f"{group} {ep.name!r} ({ep.value}) failed to load: {exc}")
+    return loaded, failures
+
+
+def _points(group: str) -> list[metadata.EntryPoint]:
+    return sorted(metadata.entry_points(group=group), key=lambda ep: ep.name)
