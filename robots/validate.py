@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from hub import clock, queue
@@ -152,8 +152,6 @@ def _claim(db: Database, size: int, owner: str, lease: int) -> list[str]:
 
 def pending(db: Database) -> int:
     """How many orders wait for validation (for progress bars)."""
-    from sqlalchemy import func
-
     with db.session() as session:
         return int(session.scalar(select(func.count()).select_from(ORDERS)
                                   .where(ORDERS.c.status.in_(INBOX))) or 0)

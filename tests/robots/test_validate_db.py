@@ -159,7 +159,9 @@ def _snapshot(db: Database) -> tuple[Any, ...]:
 def test_running_twice_changes_nothing(mdb: Database) -> None:
     enqueue(mdb, order(source=src(1)), order(buyer_order_number="PO-2", source=src(2),
                                               lines=[line(gtin="9999999999994")]))
+    assert validate.pending(mdb) == 2
     run(mdb)
+    assert validate.pending(mdb) == 0
     before = _snapshot(mdb)
     assert run(mdb) == {}
     assert _snapshot(mdb) == before
