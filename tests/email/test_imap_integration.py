@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import smtplib
 import socket
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -23,8 +26,16 @@ from hub.db import Database
 from hub.errors import ConfigError, TransientError
 from hub.intake import IngestReport, ingest
 from hub.tables import OrderRow
+from tests.conftest import ROOT
 from tests.email import bad_mails
-from tests.email.conftest import IMAP_HOST, SMTP_PORT, Mailbox, built_in_registry
+from tests.email.conftest import (
+    IMAP_HOST,
+    IMAP_PASSWORD,
+    PASSWORD_ENV,
+    SMTP_PORT,
+    Mailbox,
+    built_in_registry,
+)
 from tests.email.mails import message
 
 pytestmark = pytest.mark.imap
@@ -111,6 +122,26 @@ def test_a_restart_mid_batch_loses_and_duplicates_nothing(mailbox: Mailbox, db: 
     assert order_numbers(db) == [f"PO-{n}" for n in range(1, 7)]
     assert mailbox.count("INBOX") == 0
     assert mailbox.count("Processed") == 6
+
+
+def test_a_killed_poller_loses_and_duplicates_nothing(mailbox: Mailbox, db: Database) -> None:
+    for number in range(1, 11):
+        mailbox.append(order_mail(number))
+    # Batches of 4: the process dies on the 6th message, after one batch was moved.
+    crashed = subprocess.run(
+        [sys.executable, "-m", "tests.email.crash_poller", db.url, str(mailbox.config.port),
+         mailbox.config.user, "6"],
+        cwd=ROOT, env={**os.environ, PASSWORD_ENV: IMAP_PASSWORD}, timeout=120, check=False,
+        capture_output=True)
+    assert crashed.returncode == 3, crashed.stderr.decode()
+    assert mailbox.count("Processed") == 4
+    with transport(mailbox, db) as box:
+        result = poll_mailbox(box, db, store=store_for_tests())
+    # The 5th was decided before the crash: only moved. The 6th was stored but not
+    # decided: read again, recognised (no second order). Then the four never read.
+    assert (result.messages, result.orders) == (5, 4)
+    assert order_numbers(db) == sorted(f"PO-{n}" for n in range(1, 11))
+    assert (mailbox.count("INBOX"), mailbox.count("Processed")) == (0, 10)
 
 
 def test_a_decided_message_whose_move_was_lost_is_moved_not_reread(
