@@ -166,6 +166,7 @@ class EnvelopeWalker:
             raise BadDocument(
                 f"interchange truncated: {expected} missing at the end",
                 location=f"after segment {self._last}",
+                code="TRUNCATED",
             ) from None
 
     def read_header(self) -> InterchangeHeader:
@@ -225,6 +226,7 @@ class EnvelopeWalker:
             raise BadDocument(
                 f"UNZ reference {value(unz, 1)!r} does not match UNB {self.header.reference!r}",
                 location=where,
+                code="CONTROL_REFERENCE_MISMATCH",
             )
         expected = self._groups or self._messages
         if _as_int(value(unz, 0)) != expected:
@@ -232,6 +234,7 @@ class EnvelopeWalker:
             raise BadDocument(
                 f"UNZ counts {value(unz, 0)!r} {kind}, interchange holds {expected}",
                 location=where,
+                code="CONTROL_COUNT_MISMATCH",
             )
         for extra_number, extra in self._segments:
             raise BadDocument(

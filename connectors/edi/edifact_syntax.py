@@ -273,6 +273,7 @@ def read_segments(stream: Readable, syntax: Syntax) -> Iterator[Segment]:
             raise BadDocument(
                 "interchange truncated: the last segment has no terminator",
                 location=f"segment {number} ({tag})",
+                code="TRUNCATED",
             )
         elements = split_segment(text, syntax.chars)
         first = elements[0]

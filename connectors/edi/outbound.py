@@ -24,6 +24,7 @@ from connectors.edi.edifact import MessageResult
 from connectors.edi.edifact_envelope import InterchangeHeader
 from connectors.edi.edifact_syntax import ServiceChars, escape
 from connectors.edi.x12_envelope import Transaction
+from hub.errors import BadDocument
 from hub.model import Line, Order, Party, decimal_text
 
 Decision = Literal["accepted", "changed", "rejected"]
@@ -37,6 +38,7 @@ _SYNTAX_ERRORS = {
     "INVALID_VALUE": "12",
     "DUPLICATE_LINE": "12",
     "MISSING_FIELD": "13",
+    "TRUNCATED": "13",
 }
 # X12 AK5 transaction set syntax error codes.
 _AK5_ERRORS = {"CONTROL_COUNT_MISMATCH": "4", "CONTROL_REFERENCE_MISMATCH": "3",
@@ -146,6 +148,24 @@ def contrl(
                      [header.recipient, header.recipient_qualifier], action)]  # fmt: skip
     for result in results:
         body.extend(_ucm(result))
+    version = ["4", "1", "UN"] if header.syntax_version == "4" else ["D", "3", "UN"]
+    syntax = f"{header.syntax_id or 'UNOC'}:{header.syntax_version or '3'}"
+    return _interchange(envelope, [_message("1", ["CONTRL", *version], body)], syntax)
+
+
+def contrl_rejecting(
+    header: InterchangeHeader, problem: BadDocument, *, our_reference: str, prepared: datetime
+) -> bytes:
+    """The CONTRL rejecting a whole interchange (a wrong or missing UNZ, truncated bytes):
+    UCI with action 4 and the syntax error code of ``problem``."""
+    envelope = Envelope(
+        sender=header.recipient, recipient=header.sender, reference=our_reference,
+        prepared=prepared, sender_qualifier=header.recipient_qualifier,
+        recipient_qualifier=header.sender_qualifier,
+    )  # fmt: skip
+    code = _SYNTAX_ERRORS.get(problem.code, "18")
+    body = [_segment("UCI", header.reference, [header.sender, header.sender_qualifier],
+                     [header.recipient, header.recipient_qualifier], "4", code)]  # fmt: skip
     version = ["4", "1", "UN"] if header.syntax_version == "4" else ["D", "3", "UN"]
     syntax = f"{header.syntax_id or 'UNOC'}:{header.syntax_version or '3'}"
     return _interchange(envelope, [_message("1", ["CONTRL", *version], body)], syntax)

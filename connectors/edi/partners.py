@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from connectors.edi.edifact import EdifactExtractor
-from connectors.edi.outbound import contrl, x12_997
+from connectors.edi.outbound import contrl, contrl_rejecting, x12_997
 from connectors.edi.x12 import X12OrderExtractor
 from hub import clock, outbox
 from hub.documents import RawDocument
+from hub.errors import BadDocument
 from hub.tables import EdiPartnerRow
 
 ACKNOWLEDGEMENT = "edi-acknowledgement"
@@ -48,18 +49,26 @@ def control_number(raw: RawDocument, digits: int = 9) -> int:
 def acknowledgement_for(raw: RawDocument) -> Acknowledgement | None:
     """The CONTRL (EDIFACT) or 997 (X12) acknowledging a received interchange.
 
-    Every message is listed, accepted or rejected with its reason's code and segment.
-    XML orders have no syntax acknowledgement: None.
+    Every message is listed, accepted or rejected with its reason's code and segment;
+    an EDIFACT interchange refused as a whole (bad UNZ, truncated) gets a CONTRL that
+    rejects it, so the intake may call this on its failure path too. XML orders have no
+    syntax acknowledgement: None.
 
     Raises:
-        hub.errors.BadDocument: when the interchange itself cannot be read.
+        hub.errors.BadDocument: when not even the UNB or ISA can be read.
     """
     prepared = clock.now()
     edifact, x12 = EdifactExtractor(), X12OrderExtractor()
     if edifact.identify(raw):
-        results = edifact.results(raw)
+        header = edifact.header(raw)
         reference = f"A{control_number(raw, 13)}"
-        payload = contrl(edifact.header(raw), results, our_reference=reference, prepared=prepared)
+        try:
+            results = edifact.results(raw)
+        except BadDocument as problem:  # the interchange itself is rejected
+            payload = contrl_rejecting(header, problem, our_reference=reference,
+                                       prepared=prepared)  # fmt: skip
+        else:
+            payload = contrl(header, results, our_reference=reference, prepared=prepared)
         return Acknowledgement(payload, "edi", f"{ACKNOWLEDGEMENT}:contrl:{raw.sha256}")
     if x12.identify(raw):
         payload = x12_997(x12.results(raw), control=control_number(raw), prepared=prepared)

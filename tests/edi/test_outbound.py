@@ -28,6 +28,7 @@ from connectors.edi.outbound import (
     ubl_order_response,
     x12_997,
 )
+from connectors.edi.partners import acknowledgement_for
 from connectors.edi.ubl import UblOrderExtractor
 from connectors.edi.x12 import X12OrderExtractor
 from connectors.edi.x12_envelope import X12Walker
@@ -154,3 +155,13 @@ def test_per_line_decisions_from_the_workbench() -> None:
     assert decisions[1].status == "accepted"
     assert (decisions[2].status, decisions[2].quantity) == ("changed", Decimal(10))
     assert decisions[2].delivery_date == date(2025, 3, 20)
+
+
+def test_an_interchange_refused_as_a_whole_gets_a_rejecting_contrl() -> None:
+    raw = _raw("edifact/pydifact_wikipedia_de.edi")  # UNZ names the wrong reference
+    acknowledgement = acknowledgement_for(raw)
+    assert acknowledgement is not None
+    text = acknowledgement.payload.decode("latin-1")
+    assert "UCI+1+Senderkennung+Empfaengerkennung+4+28'" in text
+    (message,) = _edifact_messages(acknowledgement.payload)
+    assert message.type == "CONTRL"
