@@ -26,6 +26,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             _ensure_sqlite_folder(url)
             engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin_immediate)
             return engine
         return create_engine(url, pool_pre_ping=True, **kwargs)
     except Exception as exc:  # sqlalchemy raises several types for a bad URL
@@ -39,12 +40,22 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off so that every transaction starts with
+    # BEGIN IMMEDIATE (below): a transaction that read first and writes later could
+    # otherwise fail at once with "database is locked" when another process (the
+    # scheduler, the workbench, the API) committed in between; with the write lock taken
+    # up front, it waits its turn (busy_timeout) instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:
