@@ -24,6 +24,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -97,6 +98,8 @@ class Job:
     settings: JobSettings
     work: Callable[[], dict[str, Any]]
     needs_leader: bool = False
+    evidence: Callable[[], dict[str, Any]] | None = None
+    """What the job keeps after a failure (a portal's screenshot and page), for the run."""
 
     def slot(self, now: datetime) -> datetime:
         """The trigger slot ``now`` belongs to: the same in every scheduler."""
@@ -209,7 +212,12 @@ class Runner:
         slot = slot or job.slot(clock.now())
         try:
             with recorded(self.db, job.name, slot=slot, attempt=attempt) as run:
-                run.merge({k: v for k, v in job.work().items() if isinstance(v, int)})
+                try:
+                    counts = job.work()
+                except Exception:
+                    run.evidence.update(job.evidence() if job.evidence else {})
+                    raise
+                run.merge({k: v for k, v in counts.items() if isinstance(v, int)})
         except AlreadyFired:
             return "already-fired"
         except Exception as exc:
@@ -290,8 +298,13 @@ def connector_jobs(db: Database, settings: Settings) -> list[Job]:
             return {"documents": result.messages, "orders": result.orders,
                     "quarantined": result.quarantined + refused}
 
-        found.append(Job(f"connector:{name}", spec, work, needs_leader=True))
+        found.append(Job(f"connector:{name}", spec, work, needs_leader=True,
+                         evidence=partial(_evidence_of, transport)))
     return [job for job in found if job.settings.enabled]
+
+
+def _evidence_of(transport: Any) -> dict[str, Any]:
+    return dict(getattr(transport, "evidence", None) or {})
 
 
 def build_scheduler(db: Database, settings: Settings, *, blocking: bool = True) -> Any:

@@ -125,3 +125,13 @@ def test_interval_slots_align_across_processes() -> None:
     cron = Job("j", JobSettings(cron="*/5 * * * *"), Work())
     assert cron.slot(datetime(2026, 11, 22, 9, 5, 42, 7, tzinfo=UTC)) == datetime(
         2026, 11, 22, 9, 5, tzinfo=UTC)
+
+
+def test_a_failed_run_keeps_the_evidence_the_job_left(db: Database, now) -> None:
+    job = Job("connector:portal", JobSettings(every_seconds=60),
+              Work(TransientError("portal slow")),
+              evidence=lambda: {"step": "login", "screenshot": "var/evidence/web/1.png"})
+    fire, _retries = runner(db)
+    assert fire.fire(job) == "retry"
+    (run,) = runs(db)
+    assert run.evidence == {"step": "login", "screenshot": "var/evidence/web/1.png"}
