@@ -17,9 +17,14 @@ for user in admin adv finance sales1 it; do
   echo demo | "$O2C" users add "$user" --role "$role" >/dev/null 2>&1 || true
 done
 
+# A stand-in for a customer's procurement portal, on loopback; PO 3 is unreadable.
+"$PY" -m tests.web.portal_app --port 8765 --orders 6 --bad 3 &
+PORTAL=$!
+export O2C_DEMO_PORTAL_PASSWORD='Tr0ub4dor&3'
+
 "$O2C" scheduler &
 SCHEDULER=$!
-trap 'kill $SCHEDULER 2>/dev/null; wait $SCHEDULER 2>/dev/null' EXIT
+trap 'kill $SCHEDULER $PORTAL 2>/dev/null; wait $SCHEDULER $PORTAL 2>/dev/null' EXIT
 
 # The documents arrive through the channels' folders, as a fax server, a mail gateway or
 # an EDI partner would drop them; the scheduler picks them up within seconds.
