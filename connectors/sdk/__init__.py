@@ -13,20 +13,28 @@ from __future__ import annotations
 
 from connectors.base import Extractor, RawDocument, ReferenceData, Transport, TransportConfig
 from hub.errors import BadDocument, ConfigError, NotAnOrder, TransientError
-from hub.model import Channel, Order
+from hub.model import Address, Channel, Contact, Line, Order, Party, PaymentTerms, Source
+from hub.numbers import parse_decimal
 from hub.settings import read_secret
 
 __all__ = [
+    "Address",
     "BadDocument",
     "Channel",
     "ConfigError",
+    "Contact",
     "Extractor",
+    "Line",
     "NotAnOrder",
     "Order",
+    "Party",
+    "PaymentTerms",
     "RawDocument",
     "ReferenceData",
+    "Source",
     "TransientError",
     "Transport",
     "TransportConfig",
+    "parse_decimal",
     "read_secret",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,9 @@ def identifies_own_samples(subject: ExtractorSubject) -> str:
 
 def rejects_other_samples(subject: ExtractorSubject) -> str:
     """``identify`` says no to every other sample of the repository."""
+    if not subject.others:
+        raise CheckFailed(f"no repository samples to refuse: set {sample_files.SAMPLES_ENV} "
+                          "to the o2c repository's tests/samples folder")
     problems = []
     for path in subject.others:
         verdict = claims(subject.extractor, subject.raw(path))
@@ -285,17 +288,16 @@ EXTRACTOR_CHECKS: dict[str, ExtractorCheck] = {
 }
 
 
-def run_checks(checks: dict[str, Callable[[Any], str]], subject: Any) -> list[CheckResult]:
-    """Run every check on the subject; a crash in a check is a failure, not an abort."""
-    results = []
+def run_checks(checks: dict[str, Callable[[Any], str]], subject: Any) -> Iterator[CheckResult]:
+    """Run every check on the subject, yielding each result as it comes; a crash in a
+    check is a failure, not an abort."""
     for name, check in checks.items():
         try:
-            results.append(CheckResult(name, True, check(subject)))
+            yield CheckResult(name, True, check(subject))
         except CheckFailed as exc:
-            results.append(CheckResult(name, False, str(exc)))
+            yield CheckResult(name, False, str(exc))
         except Exception as exc:  # the connector broke the check itself
-            results.append(CheckResult(name, False, f"{type(exc).__name__}: {exc}"))
-    return results
+            yield CheckResult(name, False, f"{type(exc).__name__}: {exc}")
 
 
 def _orders_instead(outcome: Outcome) -> str:

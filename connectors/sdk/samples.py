@@ -23,12 +23,13 @@ SAMPLES_ENV = "O2C_SAMPLES"
 
 
 def repository_samples(start: Path | None = None) -> Path | None:
-    """The repository's ``tests/samples`` folder: ``O2C_SAMPLES``, else found upwards
-    from ``start`` (default: the working directory); ``None`` when there is none."""
+    """The o2c repository's ``tests/samples`` folder: ``O2C_SAMPLES``, else found upwards
+    from ``start`` (default: the working directory), else beside the o2c source this
+    SDK runs from; ``None`` when there is none (an o2c installed without its tests)."""
     if env := os.environ.get(SAMPLES_ENV):
         return Path(env)
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
+    for folder in (*(here, *here.parents), Path(__file__).resolve().parents[2]):
         candidate = folder / "tests" / "samples"
         if candidate.is_dir():
             return candidate

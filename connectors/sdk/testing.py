@@ -42,10 +42,11 @@ class ExtractorContract:
     golden: ClassVar[bool] = True
 
     @pytest.fixture(scope="class")
-    def contract(self) -> ExtractorSubject:
+    @classmethod
+    def contract(cls) -> ExtractorSubject:
         """The extractor and its samples, built once for the class."""
-        return ExtractorSubject.build(self.extractor, own=self.samples,
-                                      repository=self.repository, channel=self.channel)
+        return ExtractorSubject.build(cls.extractor, own=cls.samples,
+                                      repository=cls.repository, channel=cls.channel)
 
     def test_has_samples(self, contract: ExtractorSubject) -> None:
         checks.has_samples(contract)

@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 import pytest
 
 from connectors.base import Registry
-from connectors.sdk import ConfigError
+from connectors.sdk import ConfigError, transport_checks
 from connectors.sdk.testing import TransportContract
+from connectors.sdk.transport_checks import TransportSubject
 from connectors.sftp.transport import SftpTransport
 
 BASE: dict[str, Any] = {"host": "sftp.partner.example", "user": "o2c",
@@ -16,11 +17,18 @@ BASE: dict[str, Any] = {"host": "sftp.partner.example", "user": "o2c",
 
 
 class TestSftpContract(TransportContract):
-    """The SDK's transport contract, with a password login so redaction is exercised."""
+    """The SDK's transport contract, with a password login and a pinned host key, so that
+    the offline poll goes as far as the network and redaction is exercised."""
 
     transport = SftpTransport
-    settings: ClassVar[dict[str, Any]] = {**BASE, "key_file": None,
-                                          "password_env": "O2C_SFTP_PASSWORD"}
+    settings: ClassVar[dict[str, Any]] = {
+        **BASE, "key_file": None, "known_hosts": None, "password_env": "O2C_SFTP_PASSWORD",
+        "host_key_fingerprint": "SHA256:GdO4ZEaTis/l6chzVykn4BNs7Vhw+vsrSPCR59CjcrQ"}
+
+
+def test_offline_poll_is_transient() -> None:
+    subject = TransportSubject.build(SftpTransport, TestSftpContract.settings)
+    assert transport_checks.offline_fetch_fails_cleanly(subject).startswith("TransientError")
 
 
 def test_found_through_its_entry_point() -> None:
