@@ -436,6 +436,9 @@ def scheduler_command() -> None:
     settings = Settings.load()
     db = open_database(settings)
     apscheduler = build_scheduler(db, settings)
+    # A trigger that fires while the same job still runs is skipped by design
+    # (max_instances=1, coalesce); APScheduler's warning for it is noise here.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     names = ", ".join(job.id for job in apscheduler.get_jobs())
     err.print(f"o2c scheduler pid {os.getpid()} on {socket.gethostname()}: {names}",
               markup=False)
