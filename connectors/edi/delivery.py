@@ -2,13 +2,15 @@
 
 Two outbox kinds are sent here: ``edi-acknowledgement`` (bytes ready to write) and the
 release robot's ``order-response`` (a JSON decision rendered here as ORDRSP for EDIFACT
-partners or a UBL OrderResponse for UBL and Order-X ones). The file transport is the
-default; another transport plugs in by wrapping :func:`render_order_response` in its own
-sender. Every write is atomic and idempotent on the message's key.
+partners, a UBL OrderResponse for UBL and Order-X ones, an 855 for X12 ones). The file
+transport is the default; another transport plugs in by wrapping
+:func:`render_order_response` in its own sender. Every write is atomic and idempotent
+on the message's key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -19,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from connectors.edi.outbound import Envelope, LineDecision, ordrsp, ubl_order_response
+from connectors.edi.outbound import Envelope, LineDecision, ordrsp, ubl_order_response, x12_855
 from connectors.edi.partners import ACKNOWLEDGEMENT, partner_for
 from hub import clock, outbox
 from hub.db import Database
@@ -72,7 +74,8 @@ def _date(value: Any) -> date | None:
 
 def render_order_response(message: outbox.Message) -> tuple[bytes, str] | None:
     """The ORDRSP or UBL OrderResponse for an ``order-response`` message, with its file
-    extension; None for a format that has no response (X12: no 855 yet)."""
+    extension (EDIFACT: ORDRSP, UBL and Order-X: UBL OrderResponse, X12: 855); None for
+    a format that has no response."""
     payload = json.loads(message.payload)
     data = {k: v for k, v in payload["order"].items() if k not in _ORDER_EXTRA}
     order = Order.model_validate(data)
@@ -89,7 +92,18 @@ def render_order_response(message: outbox.Message) -> tuple[bytes, str] | None:
     if fmt.startswith(("ubl", "order-x")):
         issued = clock.now().date()
         return ubl_order_response(order, decisions, response_id=number, issued=issued), "xml"
+    if fmt == "x12-850":
+        control = int(hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:8], 16) % 10**9
+        their_id = order.source.sender or "UNKNOWN"
+        payload = x12_855(order, decisions, our_id=_our_id(order), their_id=their_id,
+                          control=control or 1, prepared=clock.now())  # fmt: skip
+        return payload, "x12"
     return None
+
+
+def _our_id(order: Order) -> str:
+    seller = order.seller
+    return (seller.gln or seller.buyer_assigned_id or "O2C") if seller else "O2C"
 
 
 class PartnerFolderSender:

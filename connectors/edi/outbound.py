@@ -333,6 +333,57 @@ def _position_in_transaction(transaction: Transaction) -> int | None:
     return position if 1 <= position <= len(transaction.segments) else None
 
 
+_BAK_TYPES = {"accepted": "AD", "changed": "AC", "rejected": "RJ"}
+
+
+def x12_855(
+    order: Order,
+    decisions: Mapping[int, LineDecision],
+    *,
+    our_id: str,
+    their_id: str,
+    control: int,
+    prepared: datetime,
+) -> bytes:
+    """An X12 855 purchase order acknowledgement answering an 850 line by line (ACK)."""
+    status = order_decision(order, decisions)
+    po_date = order.order_date.strftime("%Y%m%d") if order.order_date else ""
+    body = [f"BAK*00*{_BAK_TYPES[status]}*{_x12(order.buyer_order_number)}*{po_date}"]
+    for line in order.lines:
+        body += _ack_line(line, decisions.get(line.line_number, LineDecision(line.line_number)))
+    body.append(f"CTT*{len(order.lines)}")
+    segments = ["ST*855*0001", *body]
+    segments.append(f"SE*{len(segments) + 1}*0001")
+    isa = ["ISA", "", "", "", "", "ZZ", their_id, "ZZ", our_id, "", "", "", "", "", "", "P"]
+    envelope = [_isa(isa, control, prepared),
+                "*".join(["GS", "PR", _x12(our_id), _x12(their_id), prepared.strftime("%Y%m%d"),
+                          prepared.strftime("%H%M"), str(control), "X", "004010"])]  # fmt: skip
+    trailer = [f"GE*1*{control}", f"IEA*1*{control:09d}"]
+    return ("~\n".join(envelope + segments + trailer) + "~\n").encode("ascii", errors="replace")
+
+
+def _x12(text: str) -> str:
+    # X12 has no release character: separators inside a value are replaced, not escaped.
+    return text.replace("*", " ").replace("~", " ").replace(">", " ")
+
+
+def _ack_line(line: Line, decision: LineDecision) -> list[str]:
+    unit = line.unit or "EA"
+    price = decision.unit_price or line.unit_price
+    ids = "".join(f"*{kind}*{_x12(code)}" for kind, code in (
+        ("UP" if line.gtin and len(line.gtin) == 12 else "EN", line.gtin),
+        ("BP", line.buyer_item_code), ("VP", line.seller_item_code)) if code)  # fmt: skip
+    po1 = f"PO1*{line.line_number}*{decimal_text(line.quantity)}*{unit}*"
+    po1 += (decimal_text(price) if price is not None else "") + (f"*{ids}" if ids else "")
+    quantity = Decimal(0) if decision.status == "rejected" else decision.quantity or line.quantity
+    code = {"accepted": "IA", "rejected": "IR"}.get(decision.status) or (
+        "IQ" if decision.quantity is not None else "DR" if decision.delivery_date else "IC")
+    ack = f"ACK*{code}*{decimal_text(quantity)}*{unit}"
+    if decision.delivery_date:
+        ack += f"*068*{decision.delivery_date.strftime('%Y%m%d')}"
+    return [po1, ack]
+
+
 # --- UBL -------------------------------------------------------------------------------
 
 _UBL = "urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2"

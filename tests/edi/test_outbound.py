@@ -142,9 +142,20 @@ def test_rejected_ubl_order_gets_a_ubl_rejection() -> None:
     assert [e.text for e in root.iter(f"{CBC}Note")] == ["customer blocked"] * 2
 
 
-def test_x12_orders_get_no_order_response_yet() -> None:
+def test_x12_order_gets_an_855_that_reads_back() -> None:
     (order,) = X12OrderExtractor().extract(_raw("x12/nodex12_850.edi"))
-    assert render_order_response(_response_message(order, {"decision": "accepted"})) is None
+    rendered = render_order_response(_response_message(order, {
+        "decision": "accepted",
+        "lines": [{"line_number": 2, "status": "rejected", "reason": "discontinued"},
+                  {"line_number": 3, "status": "changed", "quantity": "100"}]}))
+    assert rendered is not None
+    payload, extension = rendered
+    assert extension == "x12"
+    (transaction,) = X12Walker(payload.decode()).transactions()
+    assert (transaction.kind, transaction.problem) == ("855", None)
+    acks = [s[1] for s in transaction.segments if s[0] == "ACK"]
+    assert acks == ["IA", "IR", "IQ", "IA", "IA", "IA"]
+    assert transaction.segments[1][:4] == ["BAK", "00", "AC", "08292233294"]
 
 
 def test_per_line_decisions_from_the_workbench() -> None:
