@@ -215,7 +215,9 @@ class ImapTransport(Transport):
         """Record the outcome, then move the message (processed or quarantine).
 
         The decision is written before the move, so a crash in between finishes the
-        move at the next :meth:`fetch` instead of reading the message again.
+        move at the next :meth:`fetch` instead of reading the message again. While a
+        :meth:`fetch` is running, moves are grouped (one ``MOVE`` per batch and folder,
+        done at the end of each batch); otherwise the message is moved at once.
         """
         uid, uidvalidity = int(raw.metadata["imap_uid"]), int(raw.metadata["imap_uidvalidity"])
         target = self.config.processed if ok else self.config.quarantine
