@@ -27,6 +27,7 @@ from ui.web import (
     User,
     csrf_protect,
     database,
+    notify,
     page_number,
     redirect,
     render,
@@ -55,7 +56,7 @@ def exceptions_page(  # noqa: PLR0917 - FastAPI reads the filters from the signa
         choices = adv.queue_choices(session)
     return render(request, "adv_exceptions.html", page=Page(rows, number, size, total,
                   wanted.params()), wanted=wanted, choices=choices, ages=list(adv.AGES),
-                  reject_reasons=adv.REJECT_REASONS, flash=request.query_params.get("done"))
+                  reject_reasons=adv.REJECT_REASONS)
 
 
 @router.post("/adv/bulk")
@@ -81,9 +82,8 @@ def bulk(  # noqa: PLR0917 - FastAPI reads the form fields from the signature
     message = f"{done} order(s) {'approved' if action == 'approve' else 'rejected'}"
     if refused:
         message += f"; refused: {'; '.join(refused[:3])}"
-    target = back if back.startswith("/adv/") else "/adv/exceptions"
-    sep = "&" if "?" in target else "?"
-    return redirect(f"{target}{sep}done={message}")
+    notify(request, message, error=bool(refused))
+    return redirect(back if back.startswith("/adv/") else "/adv/exceptions")
 
 
 def _revalidate(request: Request) -> None:
@@ -121,9 +121,7 @@ def order_page(request: Request, order_id: str, user: Annotated[User, Depends(RE
     with transaction(request) as session:
         row = visible_order(session, order_id, user)
         context = _order_context(session, row, user)
-    return render(request, "order.html", **context, flash=request.query_params.get("done"),
-                  flash_error=bool(request.query_params.get("error")) or None,
-                  reject_reasons=adv.REJECT_REASONS)
+    return render(request, "order.html", **context, reject_reasons=adv.REJECT_REASONS)
 
 
 def _order_context(session: Session, row: OrderRow, user: User) -> dict[str, Any]:
@@ -173,7 +171,8 @@ async def approve(request: Request, order_id: str, user: Annotated[User, Depends
     try:
         fix = _corrections(form)
     except ValueError:
-        return redirect(f"/orders/{order_id}?error=1&done=A line number is not valid")
+        notify(request, "A line number is not valid", error=True)
+        return redirect(f"/orders/{order_id}")
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(_approve, request, order_id, fix, user,
@@ -186,13 +185,15 @@ def _approve(request: Request, order_id: str, fix: adv.Corrections, user: User,
         with transaction(request) as session:
             adv.approve(session, order_id, fix, user)
     except adv.ActionRefused as exc:
-        return redirect(f"/orders/{order_id}?error=1&done={exc}")
+        notify(request, str(exc), error=True)
+        return redirect(f"/orders/{order_id}")
     _revalidate(request)
     with transaction(request) as session:
         status = session.scalar(select(OrderRow.status).where(OrderRow.id == order_id))
         following = adv.next_exception(session, order_id) if then_next else None
     message = f"Order approved; after validation it is {status}."
-    return redirect(f"/orders/{following or order_id}?done={message}")
+    notify(request, message)
+    return redirect(f"/orders/{following or order_id}")
 
 
 @router.post("/orders/{order_id}/reject")
@@ -204,8 +205,10 @@ def reject(request: Request, order_id: str, user: Annotated[User, Depends(ADV)],
         with transaction(request) as session:
             adv.reject(session, order_id, reason_code, note, user)
     except adv.ActionRefused as exc:
-        return redirect(f"/orders/{order_id}?error=1&done={exc}")
-    return redirect(f"/orders/{order_id}?done=Order rejected.")
+        notify(request, str(exc), error=True)
+        return redirect(f"/orders/{order_id}")
+    notify(request, "Order rejected.")
+    return redirect(f"/orders/{order_id}")
 
 
 # --- master-data pickers -------------------------------------------------------------

@@ -23,6 +23,7 @@ from ui.web import (
     User,
     csrf_protect,
     database,
+    notify,
     page_number,
     redirect,
     render,
@@ -46,8 +47,7 @@ def payments(request: Request, _user: Annotated[User, Depends(FINANCE)], status:
         rows, total = fa.payments_page(session, status, q.strip()[:80], number, size)
         best = fa.top_proposals(session, [r.id for r in rows])
     return render(request, "payments.html", page=Page(rows, number, size, total,
-                  {"status": status, "q": q}), best=best, status=status, q=q,
-                  flash=request.query_params.get("done"))
+                  {"status": status, "q": q}), best=best, status=status, q=q)
 
 
 @router.get("/finance/payments/{transaction_id}")
@@ -60,8 +60,6 @@ def payment(request: Request, transaction_id: str, _user: Annotated[User, Depend
             raise HTTPException(404, "no such payment")
         context = _payment_context(session, row)
     return render(request, "payment.html", **context, rules=ui_settings(settings(request)),
-                  flash=request.query_params.get("done"),
-                  flash_error=bool(request.query_params.get("error")) or None,
                   reasons=fa.DEDUCTION_REASONS, split_rows=range(SPLIT_ROWS))
 
 
@@ -87,7 +85,7 @@ def confirm(request: Request, transaction_id: str, user: Annotated[User, Depends
     with transaction(request) as session:
         chosen = next((p for p in fa.ranked(session, transaction_id) if p["rank"] == rank), None)
     if chosen is None or not chosen["lines"]:
-        return _back(transaction_id, "That proposal no longer exists.", error=True)
+        return _back(request, transaction_id, "That proposal no longer exists.", error=True)
     proposal = fa.Proposal(transaction_id, list(chosen["lines"]), rule=chosen["rule"],
                            reason=chosen["reason"])
     return _decide(request, proposal, user)
@@ -101,7 +99,7 @@ async def manual_match(request: Request, transaction_id: str,
     try:
         proposal = _proposal_from(transaction_id, form)
     except fa.DecisionRefused as exc:
-        return _back(transaction_id, str(exc), error=True)
+        return _back(request, transaction_id, str(exc), error=True)
     return await run_in_threadpool(_decide, request, proposal, user)
 
 
@@ -130,16 +128,18 @@ def _decide(request: Request, proposal: fa.Proposal, user: User) -> Response:
             decision = fa.propose(session, proposal, user, ui_settings(settings(request)))
             status = decision.status
     except fa.DecisionRefused as exc:
-        return _back(proposal.transaction_id, str(exc), error=True)
+        return _back(request, proposal.transaction_id, str(exc), error=True)
     if status == "pending":
-        return _back(proposal.transaction_id, "Above the four-eyes amount: the decision waits "
-                     "for a second person in Approvals.")
-    return redirect(f"/finance/payments?done=Payment {proposal.transaction_id} applied.")
+        return _back(request, proposal.transaction_id, "Above the four-eyes amount: the "
+                     "decision waits for a second person in Approvals.")
+    notify(request, f"Payment {proposal.transaction_id} applied.")
+    return redirect("/finance/payments")
 
 
-def _back(transaction_id: str, message: str, *, error: bool = False) -> Response:
-    flag = "&error=1" if error else ""
-    return redirect(f"/finance/payments/{transaction_id}?done={message}{flag}")
+def _back(request: Request, transaction_id: str, message: str, *, error: bool = False
+          ) -> Response:
+    notify(request, message, error=error)
+    return redirect(f"/finance/payments/{transaction_id}")
 
 
 # --- four eyes -----------------------------------------------------------------------
@@ -154,8 +154,7 @@ def approvals(request: Request, _user: Annotated[User, Depends(FINANCE)]) -> HTM
         payments_by_id = {t.id: t for t in session.scalars(select(BankTransactionRow).where(
             BankTransactionRow.id.in_([r.transaction_id for r in rows])))}
     return render(request, "approvals.html", rows=rows, payments=payments_by_id,
-                  flash=request.query_params.get("done"),
-                  flash_error=bool(request.query_params.get("error")) or None)
+)
 
 
 @router.post("/finance/approvals/{decision_id}")
@@ -169,9 +168,11 @@ def decide_approval(request: Request, decision_id: int, user: Annotated[User, De
             else:
                 fa.refuse(session, decision_id, user, why[:300])
     except fa.DecisionRefused as exc:
-        return redirect(f"/finance/approvals?error=1&done={exc}")
+        notify(request, str(exc), error=True)
+        return redirect("/finance/approvals")
     word = "approved and applied" if verdict == "approve" else "refused"
-    return redirect(f"/finance/approvals?done=Decision {decision_id} {word}.")
+    notify(request, f"Decision {decision_id} {word}.")
+    return redirect("/finance/approvals")
 
 
 # --- credit --------------------------------------------------------------------------
@@ -185,8 +186,7 @@ def credit_holds(request: Request, _user: Annotated[User, Depends(FINANCE)],
     with transaction(request) as session:
         rows, total = credit.holds(session, number, size)
     return render(request, "credit.html", page=Page(rows, number, size, total, {}),
-                  flash=request.query_params.get("done"),
-                  flash_error=bool(request.query_params.get("error")) or None)
+)
 
 
 @router.post("/finance/credit/{order_id}")
@@ -208,8 +208,10 @@ def credit_decision(request: Request, order_id: str, user: Annotated[User, Depen
             _keep(request, order_id, user, note)
             message = "Hold kept."
     except validation_credit.CreditReleaseError as exc:
-        return redirect(f"/finance/credit?error=1&done={exc}")
-    return redirect(f"/finance/credit?done={message}")
+        notify(request, str(exc), error=True)
+        return redirect("/finance/credit")
+    notify(request, message)
+    return redirect("/finance/credit")
 
 
 def _keep(request: Request, order_id: str, user: User, note: str) -> None:
@@ -245,8 +247,7 @@ def disputes(request: Request, user: Annotated[User, Depends(role("adv", "financ
         if status:
             query = query.where(DisputeRow.status == status)
         rows = session.execute(query.order_by(DisputeRow.id.desc()).limit(500)).all()
-    return render(request, "disputes.html", rows=rows, status=status,
-                  flash=request.query_params.get("done"))
+    return render(request, "disputes.html", rows=rows, status=status)
 
 
 @router.post("/disputes/{dispute_id}/resolve")
@@ -261,4 +262,5 @@ def resolve_dispute(request: Request, dispute_id: int,
         row.status, row.resolved_by, row.resolved_at = "resolved", user.username, clock.now()
         audit_action(session, user, ("dispute", str(dispute_id)), "resolved",
                      {"status": "open"}, {"status": "resolved"}, note[:300] or None)
-    return redirect("/disputes?done=Dispute resolved.")
+    notify(request, "Dispute resolved.")
+    return redirect("/disputes")

@@ -12,7 +12,17 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from hub import runs
 from hub.tables import RunRow
 from ui import it
-from ui.web import User, csrf_protect, database, redirect, render, role, settings, transaction
+from ui.web import (
+    User,
+    csrf_protect,
+    database,
+    notify,
+    redirect,
+    render,
+    role,
+    settings,
+    transaction,
+)
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 IT = role("it")
@@ -23,7 +33,7 @@ def jobs_page(request: Request, _user: Annotated[User, Depends(IT)]) -> HTMLResp
     """Every job with its last run, last failure, alert and controls."""
     with transaction(request) as session:
         views = it.overview(session, settings(request))
-    return render(request, "jobs.html", jobs=views, flash=request.query_params.get("done"))
+    return render(request, "jobs.html", jobs=views)
 
 
 @router.get("/it/runs")
@@ -70,7 +80,8 @@ def job_action(request: Request, user: Annotated[User, Depends(IT)],
         message = f"{name} resumed"
     else:
         raise HTTPException(400, "unknown action")
-    return redirect(f"/it/jobs?done={message}")
+    notify(request, message, error=" failed: " in message)
+    return redirect("/it/jobs")
 
 
 EVIDENCE_ROOT = Path("var/evidence")

@@ -76,6 +76,8 @@ class SessionData:
     username: str | None
     csrf: str
     issued: float
+    flash: str | None = None
+    flash_error: bool = False
 
     @classmethod
     def fresh(cls, username: str | None = None) -> SessionData:
@@ -91,7 +93,8 @@ class Signer:
 
     def dumps(self, data: SessionData) -> str:
         """The cookie value for ``data``."""
-        body = _b64(json.dumps({"u": data.username, "c": data.csrf, "t": data.issued}).encode())
+        body = _b64(json.dumps({"u": data.username, "c": data.csrf, "t": data.issued,
+                                "f": data.flash, "e": data.flash_error}).encode())
         return f"{body}.{self._mac(body)}"
 
     def loads(self, value: str | None) -> SessionData | None:
@@ -104,7 +107,8 @@ class Signer:
         try:
             padded = body + "=" * (-len(body) % 4)
             raw: dict[str, Any] = json.loads(base64.urlsafe_b64decode(padded))
-            data = SessionData(raw.get("u"), str(raw["c"]), float(raw["t"]))
+            data = SessionData(raw.get("u"), str(raw["c"]), float(raw["t"]), raw.get("f"),
+                               bool(raw.get("e")))
         except (ValueError, KeyError, TypeError):
             return None
         if clock.now().timestamp() - data.issued > SESSION_SECONDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -107,10 +107,21 @@ async def csrf_protect(request: Request) -> None:
         raise HTTPException(403, "the form expired or did not come from this site; reload it")
 
 
+def notify(request: Request, message: str, *, error: bool = False) -> None:
+    """A message for the next page this browser shows (kept in the signed session, so no
+    text travels in a URL)."""
+    request.state.session = replace(session_data(request), flash=message[:500],
+                                    flash_error=error)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any
            ) -> HTMLResponse:
-    """A page or fragment with the user and the CSRF token in its context."""
+    """A page or fragment with the user, the CSRF token and any message in its context."""
     context.setdefault("user", getattr(request.state, "user", None))
+    data = session_data(request)
+    if data.flash and "flash" not in context and not template.startswith("_"):
+        context["flash"], context["flash_error"] = data.flash, data.flash_error
+        request.state.session = replace(data, flash=None, flash_error=False)
     context["csrf"] = session_data(request).csrf
     context["path"] = request.url.path
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)

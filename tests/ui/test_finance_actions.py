@@ -141,3 +141,33 @@ def test_credit_hold_release(client_for, seeded, db):
                         data={"csrf_token": csrf_of(holds), "verdict": "release"})
     assert "Hold released." in done.text
     assert "PO-C2" not in finance.get("/finance/credit").text
+
+
+def test_credit_release_above_amount_needs_a_second_person(db, seeded):
+    from fastapi.testclient import TestClient
+
+    from hub.settings import Settings
+    from tests.ui.conftest import login
+    from ui.app import create_app
+
+    with db.session() as session:
+        session.get(CustomerRow, "C002").credit_limit = Decimal(10)
+    app = create_app(Settings({"validate": {"four_eyes_amount": "20"}}), db)
+    adv, first, second = (login(TestClient(app), name) for name in ("adv1", "fin1", "fin2"))
+    page = adv.get(f"/orders/{seeded.other_rep_order}").text
+    adv.post(f"/orders/{seeded.other_rep_order}/approve",
+             data={"csrf_token": csrf_of(page), "sku_1": "SKU-100"})
+    holds = first.get("/finance/credit").text
+    proposed = first.post(f"/finance/credit/{seeded.other_rep_order}",
+                          data={"csrf_token": csrf_of(holds), "verdict": "release"})
+    assert "a second person approves" in proposed.text
+    assert "release proposed by you" in proposed.text
+    own = first.post(f"/finance/credit/{seeded.other_rep_order}",
+                     data={"csrf_token": csrf_of(holds), "verdict": "approve"})
+    assert "must not be fin1" in own.text
+    page = second.get("/finance/credit").text
+    assert "proposed by fin1" in page
+    done = second.post(f"/finance/credit/{seeded.other_rep_order}",
+                       data={"csrf_token": csrf_of(page), "verdict": "approve"})
+    assert "hold released" in done.text
+    assert "PO-C2" not in second.get("/finance/credit").text
