@@ -56,6 +56,19 @@ class OrderHandler:
                        already={"orders": len(enqueued.existing)}, problems=problems)
 
 
+    def on_failed(
+        self, session: Session, document: DocumentRow, raw: RawDocument, error: BadDocument
+    ) -> None:
+        """Let the extractor answer a document it could not read (an EDI rejection)."""
+        try:
+            extractor = self.registry.identify(raw)
+        except BadDocument:
+            return
+        hook = getattr(extractor, "on_failed", None)
+        if callable(hook):
+            hook(session, raw, error)
+
+
 def extract_all(
     registry: Registry, extractor: Extractor, raw: RawDocument
 ) -> tuple[list[Order], list[str]]:

@@ -8,8 +8,9 @@ transaction. A failure leaves the document stored with status ``failed`` and the
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import ClassVar, Protocol
 
 from sqlalchemy.orm import Session
@@ -144,7 +145,8 @@ def _handle(
     except NotAnOrder as exc:
         return _fail(db, report, document, exc.reason, status="not_order", code=exc.code)
     except BadDocument as exc:
-        return _fail(db, report, document, _located(exc), code=exc.code)
+        return _fail(db, report, document, _located(exc), code=exc.code,
+                     answer=partial(_answer_failure, handler, document, raw, exc))
     report.status, report.format = status, handled.format
     report.created, report.already = handled.created, handled.already
     report.problems = handled.problems
@@ -155,12 +157,26 @@ def _located(exc: BadDocument) -> str:
     return f"{exc.location}: {exc.reason}" if exc.location else exc.reason
 
 
+def _answer_failure(
+    handler: DocumentHandler, document: DocumentRow, raw: RawDocument, error: BadDocument,
+    session: Session,
+) -> None:
+    hook = getattr(handler, "on_failed", None)
+    if callable(hook):
+        hook(session, document, raw, error)
+
+
 def _fail(
     db: Database, report: IngestReport, document: DocumentRow, reason: str,
     *, status: str = "failed", code: str = "UNREADABLE_DOCUMENT",
+    answer: Callable[[Session], None] | None = None,
 ) -> IngestReport:
+    """Mark the document failed with its reason; ``answer`` may tell the sender, in the
+    same transaction (a rejecting EDI acknowledgement)."""
     with db.session() as session:
         store.mark(session, document.id, status, error=reason, error_code=code)
+        if answer is not None:
+            answer(session)
     report.status, report.error = status, reason
     return report
 

@@ -24,7 +24,11 @@ export O2C_DEMO_PORTAL_PASSWORD='Tr0ub4dor&3'
 
 "$O2C" scheduler &
 SCHEDULER=$!
-trap 'kill $SCHEDULER $PORTAL 2>/dev/null; wait $SCHEDULER $PORTAL 2>/dev/null' EXIT
+"$O2C" serve --host "$HOST" --port "$PORT" &
+SERVER=$!
+stop() { kill $SERVER $SCHEDULER $PORTAL 2>/dev/null; wait $SERVER $SCHEDULER $PORTAL 2>/dev/null; }
+trap stop EXIT
+trap 'exit 130' INT TERM
 
 # The documents arrive through the channels' folders, as a fax server, a mail gateway or
 # an EDI partner would drop them; the scheduler picks them up within seconds.
@@ -45,4 +49,4 @@ done
 ) &
 
 echo "o2c: workbench on http://$HOST:$PORT (users admin, adv, finance, sales1, it; password demo)"
-"$O2C" serve --host "$HOST" --port "$PORT"
+wait $SERVER

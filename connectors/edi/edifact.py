@@ -142,6 +142,17 @@ class EdifactExtractor(Extractor):
 
         queue_acknowledgement(session, raw, orders[0].source.sender if orders else None)
 
+    def on_failed(self, session: Session, raw: RawDocument, error: BadDocument) -> None:
+        """When no order could be read: a CONTRL rejecting the interchange, if the sender
+        is a partner who asked for acknowledgements (in the intake's failure transaction)."""
+        from connectors.edi.partners import queue_acknowledgement  # imports this module
+
+        try:
+            sender = self.header(raw).sender
+        except BadDocument:
+            return  # not even UNB is readable: nobody to answer
+        queue_acknowledgement(session, raw, sender)
+
     def header(self, raw: RawDocument) -> InterchangeHeader:
         """The UNB of an interchange, read without reading the messages.
 

@@ -100,3 +100,20 @@ def test_order_response_is_rendered_as_ordrsp_in_the_partner_folder(
     assert "BGM+231+R" in text and "RFF+ON:PO-2025-0001'" in text
     assert "LIN+1+5+4006381333931:EN'" in text
     assert "LIN+2+3+4006381333948:EN'" in text and "QTY+21:10:KGM'" in text
+
+
+def test_an_interchange_refused_whole_gets_a_rejecting_contrl(
+    db: Database, tmp_path: Path
+) -> None:
+    _partner(db, tmp_path / "partner")
+    sample = (SAMPLES / "edifact/multi_message_with_problems.edi").read_bytes()
+    truncated = sample[: sample.rindex(b"UNZ")]  # the interchange ends without UNZ
+    report = ingest(db, RawDocument(truncated, "truncated.edi", channel="edi"),
+                    handlers=[OrderHandler()])
+    assert report.status == "failed"
+    assert outbox.dispatch(db, senders(db, tmp_path / "outbox"))["sent"] == 1
+    (written,) = (tmp_path / "partner").iterdir()
+    text = written.read_text(encoding="latin-1")
+    uci = text.split("UCI+", 1)[1].split("'", 1)[0]
+    assert "CONTRL" in text
+    assert uci.split("+")[3] == "4"  # action 4: the interchange is rejected
