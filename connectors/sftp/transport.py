@@ -20,7 +20,8 @@ import fnmatch
 import logging
 import posixpath
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,7 +72,7 @@ class SftpTransport(Transport):
     name: ClassVar[str] = "sftp"
     config_model: ClassVar[type[TransportConfig]] = SftpConfig
 
-    def __init__(self, config: TransportConfig, *, clock: type[datetime] = datetime) -> None:
+    def __init__(self, config: TransportConfig, *, clock: Callable[[], float] = time.time) -> None:
         super().__init__(config)
         self.sftp_config: SftpConfig = (
             config if isinstance(config, SftpConfig)
@@ -93,6 +94,7 @@ class SftpTransport(Transport):
             ConfigError: host key, login or folders are wrong.
         """
         self.refusals = []
+        self._pending.clear()  # a document not settled by now is read again next poll
         session = self._open()
         try:
             for remote in self._listing(session):
@@ -151,13 +153,14 @@ class SftpTransport(Transport):
         config = self.sftp_config
         name = entry.filename
         lowered = name.lower()
+        # Listings carry lstat attributes: links and folders are not regular files.
         if name.startswith(".") or not stat.S_ISREG(entry.st_mode or 0):
             return False
         if lowered.endswith(tuple(s.lower() for s in config.temp_suffixes)):
             return False
         if lowered.endswith(_REASON_SUFFIX) or not fnmatch.fnmatch(lowered, config.pattern.lower()):
             return False
-        age = self.clock.now(UTC).timestamp() - (entry.st_mtime or 0)
+        age = self.clock() - (entry.st_mtime or 0)
         return age >= config.settle_seconds
 
     def _remote_file(self, entry: paramiko.SFTPAttributes) -> RemoteFile:

@@ -80,8 +80,16 @@ def _extractor_subject(name: str) -> ExtractorSubject:
     return _subjects[name]
 
 
+#: Connectors that need a system component, marked so a run can select or skip them.
+MARKS = {"fax-ocr": pytest.mark.ocr, "web-portal": pytest.mark.browser}
+
+
+def _names(names: list[str]) -> list[Any]:
+    return [pytest.param(n, marks=MARKS[n]) if n in MARKS else n for n in sorted(names)]
+
+
 @pytest.mark.parametrize("check", list(checks.EXTRACTOR_CHECKS))
-@pytest.mark.parametrize("name", sorted(REGISTRY.extractors))
+@pytest.mark.parametrize("name", _names(list(REGISTRY.extractors)))
 def test_extractor_keeps_the_contract(name: str, check: str) -> None:
     try:
         checks.EXTRACTOR_CHECKS[check](_extractor_subject(name))
@@ -92,7 +100,7 @@ def test_extractor_keeps_the_contract(name: str, check: str) -> None:
 
 
 @pytest.mark.parametrize("check", list(transport_checks.TRANSPORT_CHECKS))
-@pytest.mark.parametrize("name", sorted(REGISTRY.transports))
+@pytest.mark.parametrize("name", _names(list(REGISTRY.transports)))
 def test_transport_keeps_the_contract(name: str, check: str, tmp_path: Path) -> None:
     subject = TransportSubject.build(REGISTRY.transports[name], _builtin_settings(name, tmp_path))
     transport_checks.TRANSPORT_CHECKS[check](subject)
