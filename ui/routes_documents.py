@@ -18,6 +18,8 @@ from ui.web import Page, User, csrf_protect, page_number, render, role, settings
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 DOCS = role("adv", "it")
+#: Page images and crops: also finance, which opens orders on credit hold.
+IMAGES = role("adv", "finance", "it")
 FAILED = ("failed", "partial")
 
 
@@ -123,7 +125,7 @@ def mail_attachment(request: Request, document_id: str, number: int,
 
 @router.get("/documents/{document_id}/pages/{number}.png")
 def page_png(request: Request, document_id: str, number: int,
-             _user: Annotated[User, Depends(DOCS)]) -> Response:
+             _user: Annotated[User, Depends(IMAGES)]) -> Response:
     """One page of a PDF or scan as an image."""
     with transaction(request) as session:
         row = _document(session, document_id)
@@ -137,8 +139,8 @@ def page_png(request: Request, document_id: str, number: int,
 
 
 @router.get("/evidence/{evidence_id}.png")
-def evidence_png(request: Request, evidence_id: int, _user: Annotated[User, Depends(DOCS)]
-                 ) -> Response:
+def evidence_png(request: Request, evidence_id: int,
+                 _user: Annotated[User, Depends(IMAGES)]) -> Response:
     """The crop of the page behind one extracted field."""
     with transaction(request) as session:
         item = session.get(EvidenceRow, evidence_id)

@@ -75,6 +75,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
     tmp = tmp_path_factory.mktemp("browser")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     saved = {k: os.environ.get(k) for k in ("O2C_SECRET_KEY", "O2C_OUTBOX")}
     os.environ.update(O2C_SECRET_KEY="browser-test-key", O2C_OUTBOX=str(tmp / "outbox"))
     hasher, security._hasher = security._hasher, PasswordHasher(
@@ -198,6 +199,11 @@ def test_sales_rep_cannot_see_another_reps_customer(browser, served):
     assert rep.go(f"/orders/{served.data.other_rep_order}").status == 404
     assert rep.go("/adv/exceptions").status == 403
     assert rep.go("/customers/C001").status == 200
+    rep.errors.clear()  # the refused pages above log their 403/404 as console errors
+    assert rep.go(f"/orders/{served.data.pdf_order}").status == 200
+    rep.page.wait_for_load_state("networkidle")
+    rep.page.screenshot(path=str(ARTIFACTS / "sales-order.png"), full_page=True)
+    assert rep.errors == []
     rep.close()
 
 
@@ -218,7 +224,6 @@ def test_csrf_and_authentication_refused(browser, served):
 
 
 def test_every_page_renders_without_console_errors(browser, served):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     boss = Person(browser, served, "boss")
     data = served.data
     pages = {
