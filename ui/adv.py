@@ -207,8 +207,13 @@ def approve(session: Session, order_id: str, fix: Corrections | None, user: User
     row = _waiting(session, order_id)
     if fix is not None:
         apply_corrections(session, row, fix, user)
+    # Only ADV's own exceptions: a credit hold is finance's to release (four eyes), so
+    # validation raises it again until finance decides.
+    own = {e.reason for e in queue.open_exceptions(session, [order_id])[order_id]
+           if e.owner != "finance"}
     closed = queue.resolve_exceptions(session, order_id, actor=user.username,
-                                      resolution=f"approved by {user.username}")
+                                      resolution=f"approved by {user.username}",
+                                      reasons=sorted(own)) if own else 0
     queue.transition(session, [order_id], "extracted", actor=user.username,
                      detail=f"approved by {user.username}: validate again")
     record(session, user, ("order", order_id), "approved", {"status": "exception"},

@@ -105,3 +105,25 @@ def resume(db: Database, job: str, actor: str) -> None:
     """Resume a paused job (audited by the hub)."""
     with db.session() as session:
         jobs.resume(session, job, actor=actor)
+
+
+def take_run_requests(db: Database, picked_by: str) -> list[str]:
+    """For the scheduler: the jobs people asked to run now, each marked as picked once.
+
+    A claim is one ``UPDATE ... RETURNING`` per request, so two schedulers sharing a
+    database never both start the same request.
+    """
+    from sqlalchemy import update
+
+    taken: list[str] = []
+    with db.session() as session:
+        waiting = list(session.scalars(select(RunRequestRow.id).where(
+            RunRequestRow.picked_at.is_(None)).order_by(RunRequestRow.id).limit(100)))
+        for request_id in waiting:
+            job = session.scalar(update(RunRequestRow).where(
+                RunRequestRow.id == request_id, RunRequestRow.picked_at.is_(None))
+                .values(picked_at=clock.now(), picked_by=picked_by)
+                .returning(RunRequestRow.job))
+            if job is not None and job not in taken:
+                taken.append(job)
+    return taken

@@ -90,3 +90,24 @@ def test_bulk_reject_and_filters(client_for, seeded, db):
     assert "2 order(s) rejected" in response.text
     assert _status(db, seeded.other_rep_order) == "rejected"
     assert "PO-PDF-1" not in client.get("/adv/exceptions").text
+
+
+def test_adv_approval_leaves_a_credit_hold_to_finance(client_for, seeded, db):
+    from decimal import Decimal
+
+    from hub.tables import CustomerRow, OrderExceptionRow
+
+    with db.session() as session:
+        session.get(CustomerRow, "C002").credit_limit = Decimal(10)
+    client = client_for("adv1")
+    page = client.get(f"/orders/{seeded.other_rep_order}").text
+    client.post(f"/orders/{seeded.other_rep_order}/approve",
+                data={"csrf_token": csrf_of(page), "sku_1": "SKU-100"})
+    page = client.get(f"/orders/{seeded.other_rep_order}").text
+    client.post(f"/orders/{seeded.other_rep_order}/approve", data={"csrf_token": csrf_of(page)})
+    assert _status(db, seeded.other_rep_order) == "exception"
+    with db.session() as session:
+        open_reasons = set(session.scalars(select(OrderExceptionRow.reason).where(
+            OrderExceptionRow.order_id == seeded.other_rep_order,
+            OrderExceptionRow.resolved_at.is_(None))))
+    assert open_reasons == {"CREDIT_LIMIT_EXCEEDED"}

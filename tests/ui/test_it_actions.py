@@ -72,3 +72,14 @@ def test_web_order_api_is_mounted(app):
     client = TestClient(app)
     response = client.post("/api/v1/orders", json={})
     assert response.status_code == 401
+
+
+def test_scheduler_takes_each_run_request_once(db, seeded):
+    from ui import it
+
+    for job in ("connector:inbox", "connector:inbox", "connector:edi"):
+        it._request(db, job, "it1")
+    assert it.take_run_requests(db, "scheduler-a") == ["connector:inbox", "connector:edi"]
+    assert it.take_run_requests(db, "scheduler-b") == []
+    with db.session() as session:
+        assert {r.picked_by for r in session.scalars(select(RunRequestRow))} == {"scheduler-a"}
