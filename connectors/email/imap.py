@@ -1,6 +1,17 @@
 """IMAP mailboxes as a source of orders (imapclient).
 
-Each ``[[transports.imap]]`` section of ``o2c.toml`` is one mailbox. Messages are read
+Each ``[connectors.NAME]`` section of ``o2c.toml`` with ``transport = "imap"`` is one
+mailbox, polled by the scheduler (or watched with ``o2c email watch NAME``)::
+
+    [connectors.orders-mailbox]
+    transport = "imap"
+    every_seconds = 60
+    host = "imap.example.com"
+    user = "orders@example.com"
+    password_env = "O2C_ORDERS_MAILBOX_PASSWORD"
+    quarantine = "Quarantine"
+
+Messages are read
 with ``BODY.PEEK[]`` (nothing is marked read before it is stored), tracked by UID and
 UIDVALIDITY in the database (:mod:`connectors.email.ledger`), and moved once stored:
 to the processed folder, or to the quarantine folder with the reason recorded. Nothing
@@ -41,7 +52,7 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class ImapConfig(TransportConfig):
-    """One mailbox (a ``[[transports.imap]]`` section of ``o2c.toml``)."""
+    """One mailbox (a ``[connectors.NAME]`` section of ``o2c.toml``, ``transport = "imap"``)."""
 
     host: str
     """Server name or address."""
