@@ -13,6 +13,7 @@ import logging
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import paramiko
 
@@ -141,8 +142,10 @@ class SftpSession:
         if config.key_passphrase_env or config.key_passphrase_file:
             passphrase = read_secret(env=config.key_passphrase_env, file=config.key_passphrase_file)
         try:
-            return paramiko.PKey.from_path(config.key_file or "", passphrase)
-        except (OSError, paramiko.SSHException, ValueError) as exc:
+            # paramiko's hint says str, but its key decryption needs bytes.
+            secret: Any = passphrase.encode("utf-8") if passphrase is not None else None
+            return paramiko.PKey.from_path(config.key_file or "", secret)
+        except (OSError, paramiko.SSHException, ValueError, TypeError) as exc:
             raise ConfigError(f"transport {self.name!r}: key_file {config.key_file} cannot be "
                               f"used: {_plain(exc)}") from None
 

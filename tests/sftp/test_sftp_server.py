@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import socket
 import subprocess
 import threading
@@ -19,6 +20,7 @@ from connectors.email.poll import poll_mailbox
 from connectors.sdk import ConfigError, TransientError
 from connectors.sftp.session import fingerprint
 from connectors.sftp.transport import SftpTransport
+from hub import jobs
 from hub.db import Database
 from hub.intake import ingest
 from hub.settings import Settings
@@ -231,3 +233,45 @@ def test_a_dropped_connection_is_retried_and_nothing_is_lost(
     retry_slot = datetime.now(UTC) + timedelta(seconds=10)  # as the scheduler's retry does
     assert runner.fire(job, attempt=2, slot=retry_slot) == "ok"
     assert names(partner / "archive") == ["order-1.edi"]
+
+
+def test_a_password_login_reads_the_secret_and_never_shows_it(
+    settings: dict[str, Any], tmp_path: Path, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = tmp_path / "sftp-password"
+    secret.write_text("correct-horse-battery\n")
+    password_login = {**settings, "key_file": None, "password_file": str(secret)}
+    with caplog.at_level(logging.DEBUG), pytest.raises(ConfigError) as caught:
+        poll(password_login, db)  # the test server takes keys only
+    assert "refused the login" in str(caught.value)
+    assert "correct-horse" not in str(caught.value) + caplog.text
+
+
+def test_a_protected_key_needs_its_passphrase(settings: dict[str, Any], tmp_path: Path,
+                                              db: Database,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    key = tmp_path / "protected"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "open sesame", "-f", str(key)],
+                   check=True)
+    protected = {**settings, "key_file": str(key), "key_passphrase_env": "O2C_TEST_PASSPHRASE"}
+    monkeypatch.setenv("O2C_TEST_PASSPHRASE", "not-the-passphrase-42")
+    with pytest.raises(ConfigError, match=r"key_file .* cannot be used") as caught:
+        poll(protected, db)
+    assert "not-the-passphrase" not in str(caught.value)
+    monkeypatch.setenv("O2C_TEST_PASSPHRASE", "open sesame")
+    with pytest.raises(ConfigError, match="refused the login"):  # decrypted, not authorised
+        poll(protected, db)
+
+
+def test_a_configuration_error_pauses_the_channel(settings: dict[str, Any], tmp_path: Path,
+                                                  db: Database) -> None:
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    section = {**settings, "known_hosts": str(empty), "transport": "sftp", "every_seconds": 60}
+    job = connector_jobs(db, Settings({"connectors": {"partner": section}}))[0]
+    runner = Runner(db, Leadership(db))
+    assert runner.fire(job) == "paused"
+    assert runner.fire(job) == "paused"  # stays paused until someone resumes it
+    with db.session() as session:
+        alerts = {state.job: state.alert for state in jobs.alerts(session)}
+    assert "not a known host" in (alerts["connector:partner"] or "")
