@@ -83,7 +83,8 @@ def _add_session_middleware(app: FastAPI) -> None:
         response = await call_next(request)
         elapsed = (time.perf_counter() - started) * 1000
         response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
-        if loaded is None or request.state.session is not loaded:
+        quiet = request.url.path.startswith(("/api/", "/static/"))
+        if not quiet and (loaded is None or request.state.session is not loaded):
             response.set_cookie(
                 security.COOKIE, signer.dumps(request.state.session), httponly=True,
                 samesite="lax", secure=request.url.scheme == "https", path="/",
