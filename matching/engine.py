@@ -27,6 +27,7 @@ from matching.rules import (
     LAST_RESORT_RULES,
     PAYER_RULES,
     REFERENCE_RULES,
+    RIVAL_WINDOWS,
     Context,
     NonCustomerRule,
     Rule,
@@ -228,6 +229,9 @@ class Engine:
             named = any(p.confidence >= self.settings.auto_threshold for p in proposals)
             if not self._settled(proposals) and not named:
                 proposals += self._run(PAYER_RULES[1:], ctx)
+            elif not ctx.hits:
+                # One invoice of this amount, no reference: several due together may be it.
+                proposals += self._run((RIVAL_WINDOWS,), ctx)
         if not proposals:
             proposals = self._run(LAST_RESORT_RULES, ctx)
         if not proposals:

@@ -261,6 +261,9 @@ class PayerSubsetRule:
 
     name = "payer_subset"
 
+    def __init__(self, *, windows_only: bool = False) -> None:
+        self.windows_only = windows_only
+
     def propose(self, ctx: Context) -> list[Proposal]:
         """Due-date windows first, then a bounded subset search on small ledgers."""
         out = []
@@ -282,7 +285,9 @@ class PayerSubsetRule:
         windows = [tuple(w) for w in due_date_windows(amounts, ctx.tx.amount) if len(w) > 1]
         solutions: list[tuple[int, ...]] = list(windows)
         finished = True
-        if small:
+        if self.windows_only:
+            small = finished = bool(windows)  # asked only to find rivals: windows count
+        elif small:
             found, finished = exact_subsets(amounts, ctx.tx.amount, limit=3)
             solutions += [s for s in found if len(s) > 1 and s not in solutions]
         unique = len(solutions) == 1 and finished and small
@@ -326,4 +331,6 @@ class AmountOnlyRule:
 #: The rules in the order the engine tries them, by stage.
 REFERENCE_RULES: tuple[Rule, ...] = (AlreadyPaidRule(), ReferenceRule())
 PAYER_RULES: tuple[Rule, ...] = (PayerAmountRule(), PayerSubsetRule())
+#: Asked when one invoice matches the amount: does a run of several match it too?
+RIVAL_WINDOWS: Rule = PayerSubsetRule(windows_only=True)
 LAST_RESORT_RULES: tuple[Rule, ...] = (AmountOnlyRule(),)
