@@ -21,6 +21,9 @@ from connectors.sdk import ConfigError, TransientError, read_secret
 from connectors.sftp.config import SftpConfig
 
 log = logging.getLogger(__name__)
+# paramiko's transport thread logs every failed connection again, with a traceback, at
+# ERROR; o2c reports each failure once, as the TransientError or ConfigError it raises.
+logging.getLogger("paramiko.transport").setLevel(logging.CRITICAL)
 
 
 def fingerprint(key: paramiko.PKey) -> str:
@@ -58,7 +61,10 @@ class SftpSession:
             self._transport = transport
             transport.banner_timeout = transport.auth_timeout = self.config.timeout_seconds
             transport.start_client(timeout=self.config.timeout_seconds)
-        self._check_host_key(transport.get_remote_server_key(), expected)
+            # start_client returns quietly when its timeout ends before the key exchange
+            # does; asking for the key then raises, and that is a transient failure.
+            offered = transport.get_remote_server_key()
+        self._check_host_key(offered, expected)
         with self.failures("logging in to"):
             self._login(transport)
             self.sftp = paramiko.SFTPClient.from_transport(transport)

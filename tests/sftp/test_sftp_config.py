@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import socket
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+from connectors import sftp
 from connectors.base import Registry
-from connectors.sdk import ConfigError, transport_checks
+from connectors.sdk import ConfigError, TransientError, transport_checks
 from connectors.sdk.testing import TransportContract
 from connectors.sdk.transport_checks import TransportSubject
 from connectors.sftp.transport import SftpTransport
@@ -65,3 +69,29 @@ def test_repr_names_the_account_never_a_secret(monkeypatch: pytest.MonkeyPatch) 
                                              "password_env": "O2C_SFTP_PASSWORD"})
     assert repr(transport) == "SftpTransport(o2c@sftp.partner.example:22, outbound)"
     assert "hunter2" not in repr(transport.config)
+
+
+def test_built_only_on_the_sdk() -> None:
+    """The channel imports nothing of o2c but ``connectors.sdk`` (and itself)."""
+    package = Path(sftp.__file__).parent
+    imported = set()
+    for module in package.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0] + "." + node.module.split(".")[1]
+                             if "." in node.module else node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    own = {name for name in imported if name.split(".")[0] in {"hub", "connectors", "robots",
+                                                               "matching", "ui", "scheduler"}}
+    assert own <= {"connectors.sdk", "connectors.sftp"}, own
+
+
+def test_a_server_that_never_answers_is_transient() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        transport = SftpTransport.from_settings({
+            **BASE, "host": "127.0.0.1", "port": port, "timeout_seconds": 0.3,
+            "host_key_fingerprint": "SHA256:AAAA", "known_hosts": None})
+        with pytest.raises(TransientError, match="connecting to"):
+            list(transport.fetch())
