@@ -49,7 +49,8 @@ class _Collector:
 
 
 def build_order(
-    reading: Reading, raw: RawDocument, *, format: str, threshold: float
+    reading: Reading, raw: RawDocument, *, format: str, threshold: float,
+    unread: frozenset[str] = frozenset(),
 ) -> Order:
     """The canonical order a checked reading states.
 
@@ -58,6 +59,8 @@ def build_order(
         raw: The document, for the source block.
         format: ``source.format`` (``pdf-text``, ``tiff-scan``...).
         threshold: Fields under this confidence are listed in ``order.low_confidence``.
+        unread: Fields the page most likely states but that could not be read: they stay
+            null with confidence 0, since an absent confidence would mean certainty.
 
     Raises:
         NotAnOrder: when the document has neither an order number nor order lines.
@@ -74,6 +77,7 @@ def build_order(
         raise BadDocument("no order lines found under a Réf/Qté/PU table header",
                           location="lines table", code="MISSING_FIELD")
     c = _Collector(reading)
+    c.confidence.update({field: 0.0 for field in unread if field not in fields})
     order = Order(
         buyer_order_number=c.take("buyer_order_number", number),
         order_date=c.take("order_date", fields.get("order_date")),

@@ -17,6 +17,7 @@ from decimal import Decimal
 from rapidfuzz.distance import Levenshtein
 
 from connectors.documents.layout import Reading
+from connectors.documents.table import INFERRED_CHECK
 from connectors.documents.values import Read, gtin_valid
 
 CENT = Decimal("0.01")
@@ -69,7 +70,8 @@ def _check_line(cells: dict[str, Read], levels: Confidences) -> bool:
         return False
     if _amounts_agree(quantity.value * price.value, amount.value):
         for read in (quantity, price, amount):
-            read.raise_to(levels.confirmed, "quantity x unit price = amount")
+            if INFERRED_CHECK not in read.checks:  # a quantity derived from the other two
+                read.raise_to(levels.confirmed, "quantity x unit price = amount")
         return True
     trust = {id(r): r.confidence for r in (quantity, price, amount)}
     for read in (quantity, price, amount):
@@ -93,11 +95,14 @@ def _repair_line(quantity: Read, price: Read, amount: Read, trust: dict[int, flo
         if wanted > 0 and _amounts_agree(quantity.value * wanted, amount.value):
             fixes.append((price, wanted))
     fixes.append((amount, (quantity.value * price.value).quantize(CENT)))
-    near = sorted(((_glyphs(read.value, value), trust[id(read)], id(read), read, value)
+    # fewest glyphs first; then a number already read through look-alike letters; then
+    # the one OCR was least sure of
+    near = sorted(((_glyphs(read.value, value), read.repaired_from is None, trust[id(read)],
+                    id(read), read, value)
                    for read, value in fixes if read.value != value
-                   and _glyphs(read.value, value) <= 1), key=lambda n: n[:3])
-    if not near or (len(near) > 1 and near[0][0] == near[1][0]
-                    and near[1][1] - near[0][1] < 0.2):
+                   and _glyphs(read.value, value) <= 1), key=lambda n: n[:4])
+    if not near or (len(near) > 1 and near[0][:2] == near[1][:2]
+                    and near[1][2] - near[0][2] < 0.2):
         return  # two equally plausible repairs: leave the line to a person
     *_, read, value = near[0]
     read.repaired_from = read.text

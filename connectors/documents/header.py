@@ -129,8 +129,13 @@ def _says(tokens: list[str], name: Label) -> bool:
     (``fivraison``)."""
     if len(tokens) != len(name):
         return False
-    pairs = zip(tokens, name, strict=True)
-    return all(t == n or (len(n) >= 6 and fuzz.ratio(t, n) >= 80) for t, n in pairs)
+    last = len(name) - 1
+    return all(
+        t == n
+        or (len(n) >= 6 and fuzz.ratio(t, n) >= 80)
+        or (i == last and len(n) >= 5 and t.startswith(n))  # "Totallexcl." for "Total (excl."
+        for i, (t, n) in enumerate(zip(tokens, name, strict=True))
+    )
 
 
 def header_fields(lines: list[TextLine], *, ocr: bool) -> dict[str, Read]:
@@ -156,7 +161,7 @@ def _value(hit: LabelHit, lines: list[TextLine], index: int, *, ocr: bool) -> Re
 
 def _excludes_vat(line: TextLine) -> bool:
     tokens = set(line.tokens)
-    excluded = bool(tokens & _EXCL_WORDS) or any(t.startswith("exc") for t in tokens)
+    excluded = bool(tokens & _EXCL_WORDS) or any("exc" in t for t in tokens)
     return not (tokens & _VAT_WORDS) or excluded
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
@@ -51,6 +52,8 @@ COLUMN_NAMES: dict[str, tuple[tuple[str, ...], ...]] = {
 _LONG_NAMES = {name[0]: kind for kind, names in COLUMN_NAMES.items() for name in names
                if len(name) == 1 and len(name[0]) >= 6}
 _GLUED_UNIT = re.compile(r"^([0-9OoIlS][0-9OoIlS.,]*)([A-Za-z]{1,7}\.?)$")
+INFERRED = 0.6
+INFERRED_CHECK = "inferred from line amount / unit price"
 NUMERIC = ("quantity", "unit_price", "line_amount", "line_number")
 TEXTUAL = ("description", "seller_item_code", "buyer_item_code", "gtin", "unit")
 _STOP_WORDS = {
@@ -270,6 +273,8 @@ def _row(cells: dict[str, list[Word]], *, ocr: bool) -> Row | None:
         # "1u." printed (or read) as one word straddling the quantity and unit columns
         cells["quantity"] = cells.pop("unit", [])
     quantity = _quantity(cells.get("quantity", []), ocr=ocr)
+    if quantity is None and ocr:
+        quantity = _inferred_quantity(cells)
     identified = any(k in cells for k in ("seller_item_code", "buyer_item_code", "gtin"))
     if quantity is None or not (identified or "description" in cells):
         return None
@@ -283,6 +288,22 @@ def _row(cells: dict[str, list[Word]], *, ocr: bool) -> Row | None:
         if (read := _cell(kind, words, ocr=ocr)) is not None:
             row.cells[kind] = read
     return row
+
+
+def _inferred_quantity(cells: dict[str, list[Word]]) -> tuple[Read, Read | None] | None:
+    """A quantity OCR lost or garbled, from line amount / unit price when that division
+    gives a whole (or half) number; kept under any confirming confidence."""
+    price, amount = (_amount(cells.get(k, []), ocr=True) for k in ("unit_price", "line_amount"))
+    if price is None or amount is None or not price.value:
+        return None
+    quantity = (amount.value / price.value).quantize(Decimal("0.5")).normalize()
+    if quantity <= 0 or abs(quantity * price.value - amount.value) > Decimal("0.01"):
+        return None
+    words = cells.get("quantity") or list(price.words)
+    read = read_of(quantity, words)
+    read.confidence = INFERRED
+    read.checks.append(INFERRED_CHECK)
+    return read, None
 
 
 def _quantity(words: list[Word], *, ocr: bool) -> tuple[Read, Read | None] | None:
@@ -308,6 +329,8 @@ def _quantity(words: list[Word], *, ocr: bool) -> tuple[Read, Read | None] | Non
 
 
 def _amount(words: list[Word], *, ocr: bool) -> Read | None:
+    if not words:
+        return None
     text = " ".join(w.text for w in words)
     parsed = parse_amount(text, repair=ocr)
     if parsed is None:

@@ -81,7 +81,7 @@ _MONTHS = {
     "novembre": 11, "nov": 11, "november": 11,
     "decembre": 12, "dec": 12, "december": 12,
 }
-_NUMERIC_DATE = re.compile(r"\b(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,4})[/.\-,](\d{1,2})[/.\-,](\d{2,4})\b")
 _DAY_MONTH_NAME = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})\b")
 _MONTH_NAME_DAY = re.compile(r"\b([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
 
@@ -131,7 +131,8 @@ def _date(year: str, month: int, day: str) -> date | None:
 
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1",
                                    "|": "1", "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2",
-                                   "z": "2", "G": "6", "A": "4", "à": "4", "?": "7"})
+                                   "z": "2", "G": "6", "A": "4", "à": "4", "a": "4",
+                                   "?": "7"})
 _NUMBER = re.compile(r"^[-+(]?[0-9][0-9 .,\u00a0\u202f]*[)]?$")
 _CURRENCY_MARKS = re.compile(r"(€|EUR|£|GBP|\$|USD|CHF)", re.IGNORECASE)
 _TAX_SUFFIX = re.compile(r"\s*(HT|TTC)$", re.IGNORECASE)

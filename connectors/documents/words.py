@@ -71,7 +71,7 @@ def normalise(text: str) -> str:
     """Lower case, accents removed, edge punctuation stripped; ``N°`` → ``no``."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("º", "°").strip(":;,()[]'\"‘’`«»")
+    plain = plain.replace("º", "°").strip(":;,()[]{}'\"‘’`«»")
     if _NUMERO.match(plain):
         return "no"
     return plain.strip(".°") if len(plain) > 1 else plain

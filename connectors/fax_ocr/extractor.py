@@ -23,7 +23,7 @@ from pydantic import Field
 from connectors.base import Extractor, RawDocument
 from connectors.documents.build import build_order
 from connectors.documents.checks import OCR, apply_checks
-from connectors.documents.layout import read_layout
+from connectors.documents.layout import Reading, read_layout
 from connectors.documents.pdf import is_pdf, pdf_profile
 from connectors.documents.words import Page
 from connectors.fax_ocr import ocr
@@ -99,7 +99,7 @@ class FaxOcrExtractor(Extractor):
         repair_reading(reading, self.reference)
         channel = "fax" if raw.channel == "file" else raw.channel
         order = build_order(reading, _with_channel(raw, channel), format=kind.format,
-                            threshold=self.settings.min_confidence)
+                            threshold=self.settings.min_confidence, unread=_unread(reading))
         turned = {r.page.number: r.turn for r in read if r.turn}
         for entry in order.evidence.values():  # type: ignore[attr-defined]
             if turn := turned.get(entry["page"]):
@@ -132,6 +132,16 @@ class FaxOcrExtractor(Extractor):
                 f"{', even turned upright' if turn else ''})",
                 location=f"page {number}", code="UNREADABLE_DOCUMENT")
         return ReadPage(Page(number, cleaned.width, cleaned.height, tuple(words)), turn=turn)
+
+
+def _unread(reading: Reading) -> frozenset[str]:
+    """Header fields a purchase order prints that OCR may have lost: the order date and
+    the total always; the delivery date when the page speaks of one."""
+    expected = {"order_date", "total_amount"}
+    text = " ".join(reading.text).lower()
+    if "ivraison" in text or "elivery" in text:  # also when a letter is misread
+        expected.add("requested_delivery_date")
+    return frozenset(expected - set(reading.fields))
 
 
 def _kind(raw: RawDocument) -> ScanKind | None:
