@@ -133,6 +133,7 @@ class SftpTransport(Transport):
         finally:
             if own:
                 session.close()
+                self._session = None
 
     # --- listing and reading -------------------------------------------------------
 

@@ -275,3 +275,17 @@ def test_a_configuration_error_pauses_the_channel(settings: dict[str, Any], tmp_
     with db.session() as session:
         alerts = {state.job: state.alert for state in jobs.alerts(session)}
     assert "not a known host" in (alerts["connector:partner"] or "")
+
+
+def test_documents_settled_after_the_poll_reconnect(settings: dict[str, Any], partner: Path,
+                                                    db: Database) -> None:
+    drop(partner, "order-1.edi", EDIFACT)
+    drop(partner, "order-2.xml", UBL)
+    transport = SftpTransport.from_settings(settings)
+    fetched = list(transport.fetch())  # the connection is closed once the listing is done
+    for raw in fetched:
+        assert ingest(db, raw).status == "extracted"
+        transport.settle(raw, ok=True)
+    assert names(partner / "archive") == ["order-1.edi", "order-2.xml"]
+    with pytest.raises(ValueError, match="not a pending file"):
+        transport.settle(fetched[0], ok=True)
