@@ -46,10 +46,12 @@ def canonical(session: Session, row: OrderRow) -> Order:
 def canonical_many(session: Session, rows: Sequence[OrderRow]) -> dict[str, Order]:
     """Several orders as they stand, their lines read in one query."""
     lines: dict[str, list[dict[str, Any]]] = {row.id: [] for row in rows}
-    query = (select(OrderLineRow).where(OrderLineRow.order_id.in_(list(lines)))
+    columns = [getattr(OrderLineRow, name) for name in _LINE_COLUMNS]
+    query = (select(OrderLineRow.order_id, OrderLineRow.extra, *columns)
+             .where(OrderLineRow.order_id.in_(list(lines)))
              .order_by(OrderLineRow.order_id, OrderLineRow.line_number))
-    for line in session.scalars(query):
-        lines[line.order_id].append(_line_dict(line))
+    for order_id, extra, *values in session.execute(query).tuples():
+        lines[order_id].append({**dict(zip(_LINE_COLUMNS, values, strict=True)), **(extra or {})})
     return {row.id: Order.model_validate({**row.header, "lines": lines[row.id]}) for row in rows}
 
 
