@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
+import io
 import sys
 from pathlib import Path
+
+import pytest
 
 from hub.db import Database
 from hub.tables import UserRow
 from ui import security
 
-O2C = [sys.executable, "-c", "import sys; from hub.cli import main; sys.exit(main())"]
+
+class Done:
+    """What a command run left: exit code and stderr."""
+
+    def __init__(self, returncode: int, stderr: str) -> None:
+        self.returncode, self.stderr = returncode, stderr
 
 
-def _run(args: list[str], stdin: str, url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "O2C_DATABASE_URL": url}
-    return subprocess.run([*O2C, *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """``o2c ARGS`` in this process, with text on stdin (the contract's exit codes)."""
+    from hub.cli import main
+
+    def invoke(args: list[str], stdin: str, url: str) -> Done:
+        monkeypatch.setenv("O2C_DATABASE_URL", url)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(args)
+        return Done(code, capsys.readouterr().err)
+
+    return invoke
 
 
-def test_users_add_hashes_the_password(tmp_path: Path):
+def test_users_add_hashes_the_password(tmp_path: Path, run):
     url = f"sqlite:///{tmp_path / 'o2c.db'}"
-    done = _run(["users", "add", "alice", "--role", "finance"], "s3cret-pass\n", url)
+    done = run(["users", "add", "alice", "--role", "finance"], "s3cret-pass\n", url)
     assert done.returncode == 0, done.stderr
     assert "user alice (finance) created" in done.stderr
     db = Database(url)
@@ -34,10 +48,10 @@ def test_users_add_hashes_the_password(tmp_path: Path):
     db.dispose()
 
 
-def test_users_add_refuses_unknown_role_and_short_password(tmp_path: Path):
+def test_users_add_refuses_unknown_role_and_short_password(tmp_path: Path, run):
     url = f"sqlite:///{tmp_path / 'o2c.db'}"
-    role = _run(["users", "add", "bob", "--role", "boss"], "long-enough\n", url)
+    role = run(["users", "add", "bob", "--role", "boss"], "long-enough\n", url)
     assert role.returncode == 2 and "role must be one of" in role.stderr
-    short = _run(["users", "add", "bob", "--role", "it"], "abc\n", url)
+    short = run(["users", "add", "bob", "--role", "it"], "abc\n", url)
     assert short.returncode == 2 and "at least 4 characters" in short.stderr
     assert "Traceback" not in role.stderr + short.stderr
