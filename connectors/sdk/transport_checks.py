@@ -100,7 +100,7 @@ def config_loads(subject: TransportSubject) -> str:
         transport = subject.transport.from_settings(settings)
     if not isinstance(transport.config, subject.transport.config_model):
         raise CheckFailed("from_settings did not give the transport its typed configuration")
-    return "example settings accepted"
+    return "settings accepted"
 
 
 def bad_config_is_clear(subject: TransportSubject) -> str:
