@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +24,9 @@ users_app = typer.Typer(help="Workbench users.", no_args_is_help=True)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    certfile: Annotated[Path | None, typer.Option(
+        help="TLS certificate (PEM): serve HTTPS; session cookies are then Secure.")] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
 ) -> None:
     """The web workbench and the web order API."""
     import uvicorn
@@ -32,7 +36,12 @@ def serve(
 
     settings = Settings.load()
     app = create_app(settings, open_database(settings))
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    if (certfile is None) != (keyfile is None):
+        raise ConfigError("give both --certfile and --keyfile, or neither")
+    # Behind a TLS proxy on this machine, X-Forwarded-Proto tells the app it is HTTPS.
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True,
+                ssl_certfile=str(certfile) if certfile else None,
+                ssl_keyfile=str(keyfile) if keyfile else None)
 
 
 def users_add(
