@@ -19,6 +19,7 @@ fi
 chmod 755 "$STATE"
 
 cleanup() {
+  "$SERVERS/stop_sshd.sh" "$STATE/sshd" >/dev/null 2>&1 || true
   "$SERVERS/stop_smtp.sh" "$STATE/imap" >/dev/null 2>&1 || true
   "$SERVERS/stop_imap.sh" "$STATE/imap" >/dev/null 2>&1 || true
   "$SERVERS/stop_pg.sh" "$STATE/pg" >/dev/null 2>&1 || true
@@ -26,19 +27,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export PG_PORT IMAP_PORT SMTP_PORT
+export PG_PORT IMAP_PORT SMTP_PORT SSHD_PORT
 PG_PORT="$("$PY" scripts/free_port.py 55433)"
 eval "$("$SERVERS/start_pg.sh" "$STATE/pg")"
 IMAP_PORT="$("$PY" scripts/free_port.py 11143)"
 eval "$("$SERVERS/start_imap.sh" "$STATE/imap")"
 SMTP_PORT="$("$PY" scripts/free_port.py 11025)"
 eval "$(PYTHON="$PY" "$SERVERS/start_smtp.sh" "$STATE/imap")"
+SSHD_PORT="$("$PY" scripts/free_port.py 12222)"
+eval "$("$SERVERS/start_sshd.sh" "$STATE/sshd")"
 
 export O2C_TEST_PG_URL="$DATABASE_URL"
 export O2C_TEST_IMAP_PORT="$IMAP_PORT" O2C_TEST_IMAP_DIR="$STATE/imap"
 export O2C_TEST_SMTP_PORT="$SMTP_PORT"
+export O2C_TEST_SSHD_PORT="$SSHD_PORT" O2C_TEST_SSHD_USER="$SSHD_USER"
+export O2C_TEST_SSHD_KEY="$SSHD_KEY" O2C_TEST_SSHD_KNOWN_HOSTS="$SSHD_KNOWN_HOSTS"
 export O2C_TEST_SERVERS_STARTED=1
-echo "servers: postgresql :$PG_PORT, imap :$IMAP_PORT, smtp :$SMTP_PORT (state in $STATE)"
+echo "servers: postgresql :$PG_PORT, imap :$IMAP_PORT, smtp :$SMTP_PORT, sftp :$SSHD_PORT" \
+  "(state in $STATE)"
 
 status=0
 "$PY" -m pytest -q -p no:cacheprovider "$@" || status=$?
