@@ -18,6 +18,7 @@ import pytest
 
 from connectors.sdk import ConfigError
 from connectors.sdk.scaffold import scaffold
+from hub.cli import main
 from tests.conftest import ROOT
 
 O2C = [sys.executable, "-m", "hub.cli"]
@@ -96,14 +97,14 @@ def test_names_are_checked_and_nothing_is_overwritten(tmp_path: Path) -> None:
         scaffold("acme", "extractor", tmp_path)
 
 
-def test_the_command_writes_into_the_given_folder(tmp_path: Path) -> None:
-    made = run([*O2C, "connectors", "new", "acme-api", "--kind", "transport",
-                "--dir", str(tmp_path)], {**os.environ}, ROOT)
-    assert made.returncode == 0, made.stderr
+def test_the_command_writes_into_the_given_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = ["connectors", "new", "acme-api", "--kind", "transport", "--dir", str(tmp_path)]
+    assert main(command) == 0
     assert (tmp_path / "o2c-acme-api" / "o2c_acme_api" / "connector.py").is_file()
-    again = run([*O2C, "connectors", "new", "acme-api", "--kind", "transport",
-                 "--dir", str(tmp_path)], {**os.environ}, ROOT)
-    assert again.returncode == 2 and "already exists" in again.stderr
+    assert main(command) == 2
+    assert "already exists" in capsys.readouterr().err
 
 
 def test_the_packaged_schema_is_the_contract() -> None:
