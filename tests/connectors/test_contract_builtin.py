@@ -22,10 +22,11 @@ from tests.conftest import ROOT, SAMPLES, SHARED_SAMPLES
 
 REGISTRY = Registry.default()
 
-#: Where the built-in extractors' samples live (folders of tests/samples, or shared).
+#: Where the built-in extractors' samples live: folders of tests/samples, and of the
+#: shared samples when that folder is present (its AGPL files are read, never copied).
 BUILTIN_SAMPLES: dict[str, list[Path]] = {
-    "edifact": [SAMPLES / "edifact"],
-    "ubl-order": [SAMPLES / "ubl"],
+    "edifact": [SAMPLES / "edifact", SHARED_SAMPLES / "edifact_orders"],
+    "ubl-order": [SAMPLES / "ubl", SHARED_SAMPLES / "ubl_order"],
     "order-x": [SAMPLES / "orderx", SHARED_SAMPLES / "orderx"],
     "x12-850": [SAMPLES / "x12"],
     "sheets": [SAMPLES / "sheets"],
