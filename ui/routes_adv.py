@@ -86,13 +86,27 @@ def bulk(  # noqa: PLR0917 - FastAPI reads the form fields from the signature
     return redirect(back if back.startswith("/adv/") else "/adv/exceptions")
 
 
+class _OneBatch(Exception):  # noqa: N818 - a stop signal, not a failure
+    """Stops the validation robot after its first batch."""
+
+
+def _stop_after_first_batch(_size: int) -> None:
+    raise _OneBatch
+
+
 def _revalidate(request: Request) -> None:
+    """Validate the approved orders now: one batch of the oldest waiting orders (approved
+    ones are among the oldest), so a person never waits for a large backlog; the
+    scheduler validates the rest."""
     if not ui_settings(settings(request)).revalidate_on_approve:
         return
     from robots import validate
 
     try:
-        validate.run(database(request), settings(request), actor="robot:validate")
+        validate.run(database(request), settings(request), actor="robot:validate",
+                     on_batch=_stop_after_first_batch)
+    except _OneBatch:
+        pass
     except Exception:  # the scheduler validates later; the approval itself stands
         log.exception("validation after approval failed")
 
@@ -191,7 +205,8 @@ def _approve(request: Request, order_id: str, fix: adv.Corrections, user: User,
     with transaction(request) as session:
         status = session.scalar(select(OrderRow.status).where(OrderRow.id == order_id))
         following = adv.next_exception(session, order_id) if then_next else None
-    message = f"Order approved; after validation it is {status}."
+    message = (f"Order approved; after validation it is {status}." if status != "extracted"
+               else "Order approved; it waits in the queue for validation.")
     notify(request, message)
     return redirect(f"/orders/{following or order_id}")
 
