@@ -15,6 +15,9 @@ from matching.book import Customer, Habit, OpenItem, PayerAlias
 from matching.payers import PayerIndex
 from matching.references import ReferenceIndex
 
+ZERO = Decimal(0)
+_DUE = operator.attrgetter("due_date", "invoice_id")
+
 
 class Ledger:
     """Open items, customers and the indexes over them, for one matching run.
@@ -68,7 +71,7 @@ class Ledger:
                 by_customer[item.customer_id] = [item]
             else:
                 listed.append(item)
-            if amount > 0:
+            if amount > ZERO:
                 currencies.add(item.currency)
                 key = (item.currency, amount)
                 same = by_amount.get(key)
@@ -82,10 +85,6 @@ class Ledger:
                     by_customer_amount[owned] = [invoice_id]
                 else:
                     same.append(invoice_id)
-        due = operator.attrgetter("due_date", "invoice_id")
-        for listed in by_customer.values():
-            if len(listed) > 1:
-                listed.sort(key=due)
         self.currencies = currencies
 
     def learn_habit(self, habit: Habit) -> None:
@@ -109,8 +108,9 @@ class Ledger:
         cached = self._open_lists.get(key)
         if cached is None:
             # Built once per run: open amounts only go down, so it stays a superset.
-            cached = [i for i in self.by_customer.get(customer_id, ()) if i.currency == currency
-                      and self.open[i.invoice_id] > 0]
+            # Sorted when first asked: most customers never are in a run.
+            listed = sorted(self.by_customer.get(customer_id, ()), key=_DUE)
+            cached = [i for i in listed if i.currency == currency and self.open[i.invoice_id] > 0]
             self._open_lists[key] = cached
             self._open_counts[key] = len(cached)
         opened = self.open

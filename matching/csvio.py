@@ -122,7 +122,8 @@ def _open_item(values: list[str], customer_ids: set[str]) -> OpenItem:
     if len(currency) != 3 or not currency.isalpha():
         raise RowError(f"currency {currency!r} is not an ISO 4217 code")
     amount = _decimal(amount_text, "amount")
-    open_amount = _decimal(open_text, "open_amount")
+    # Most invoices are wholly open: one number read, one object shared.
+    open_amount = amount if open_text == amount_text else _decimal(open_text, "open_amount")
     if amount < 0 or open_amount < 0:
         raise RowError(f"negative amount for {invoice_id}")
     if open_amount > amount:

@@ -123,19 +123,25 @@ class PayerIndex:
         for token in set(name.split()):
             self.tokens.setdefault(token, set()).add(customer.customer_id)
         for raw in customer.ibans:
-            iban = normalise_iban(raw)
-            if iban:
-                self.by_iban.setdefault(iban, set()).add(customer.customer_id)
+            # Validated when a payment first names it (see _customers_of_iban): a
+            # ledger of 20,000 customers need not check IBANs nobody pays from.
+            self.by_iban.setdefault(_compact(raw), set()).add(customer.customer_id)
 
     def add_alias(self, alias: PayerAlias) -> None:
         """Learn that this payer name and/or IBAN paid for ``alias.customer_id``."""
-        iban = normalise_iban(alias.payer_iban)
-        if iban:
-            self.by_iban.setdefault(iban, set()).add(alias.customer_id)
+        if alias.payer_iban:
+            self.by_iban.setdefault(_compact(alias.payer_iban), set()).add(alias.customer_id)
         if alias.payer_name:
             name = normalise_name(alias.payer_name)
             if name:
                 self.alias_names.setdefault(name, set()).add(alias.customer_id)
+
+    def _customers_of_iban(self, iban: str) -> set[str]:
+        """The customers of an IBAN, once schwifty has found it valid (cached)."""
+        ids = self.by_iban.get(iban) if iban else None
+        if not ids or normalise_iban(iban) != iban:
+            return set()
+        return ids
 
     def add_own_accounts(self, accounts: Iterable[str]) -> None:
         """Our own accounts, as the statements name them."""
@@ -148,7 +154,7 @@ class PayerIndex:
     def is_intermediary(self, name: str | None, iban: str | None) -> bool:
         """Whether the payer pays for several customers (factor, provider, group)."""
         normal = _compact(iban)
-        if normal and len(self.by_iban.get(normal, ())) > 1:
+        if len(self._customers_of_iban(normal)) > 1:
             return True
         if name:
             text = normalise_name(name)
@@ -160,8 +166,8 @@ class PayerIndex:
     def identify(self, name: str | None, iban: str | None) -> list[PayerMatch]:
         """Candidate customers for a payer, best first."""
         normal = _compact(iban)
-        if normal and normal in self.by_iban:
-            ids = self.by_iban[normal]
+        ids = self._customers_of_iban(normal)
+        if ids:
             score = 0.99 if len(ids) == 1 else 0.6
             return [PayerMatch(c, score, "IBAN") for c in sorted(ids)]
         if not name:

@@ -16,7 +16,8 @@ AMOUNT_ONLY_LIMIT = 50
 
 
 def _cents(amount: Decimal) -> int:
-    return int(amount.scaleb(2).to_integral_value())
+    # Thousandths: exact for every ISO 4217 currency (none has more than three decimals).
+    return int(amount.scaleb(3))
 
 
 def due_date_windows(amounts: Sequence[Decimal], target: Decimal) -> list[range]:
