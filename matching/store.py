@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.errors import BadDocument
 from hub.settings import Settings
 from hub.tables import (
     BankTransactionRow,
@@ -27,6 +28,7 @@ from hub.tables import (
 )
 from matching.book import Customer, Habit, OpenItem, PayerAlias
 from matching.candidates import Ledger
+from matching.statements.checks import minor_units
 from matching.statements.model import BankTransaction
 
 
@@ -44,8 +46,8 @@ def load_ledger(session: Session, settings: Settings, extra_habits: Iterable[Hab
         for r in session.scalars(select(CustomerRow))
     ]
     items = [
-        OpenItem(r.invoice_id, r.customer_id, r.issue_date, r.due_date, r.currency, r.amount,
-                 r.open_amount, r.reference)
+        OpenItem(r.invoice_id, r.customer_id, r.issue_date, r.due_date, r.currency,
+                 money(r.amount, r.currency), money(r.open_amount, r.currency), r.reference)
         for r in session.scalars(select(OpenItemRow))
     ]
     aliases = [
@@ -56,11 +58,20 @@ def load_ledger(session: Session, settings: Settings, extra_habits: Iterable[Hab
     return Ledger(customers, items, aliases, habits, own_accounts(session, settings))
 
 
+def money(amount: Decimal, currency: str) -> Decimal:
+    """An amount with its currency's decimals (a database may hand ``200`` for ``200.00``)."""
+    try:
+        units = minor_units(currency)
+    except BadDocument:
+        return amount
+    return amount.quantize(Decimal(1).scaleb(-units))
+
+
 def transaction_of(row: BankTransactionRow) -> BankTransaction:
     """The engine's record of a stored bank transaction."""
     return BankTransaction(
         account=row.account, bank_reference=row.bank_reference, booking_date=row.booking_date,
-        amount=row.amount, currency=row.currency, value_date=row.value_date,
+        amount=money(row.amount, row.currency), currency=row.currency, value_date=row.value_date,
         bank_code=row.bank_code, payer_name=row.payer_name, payer_iban=row.payer_iban,
         payer_bic=row.payer_bic, end_to_end_id=row.end_to_end_id, remittance=row.remittance,
         structured_reference=row.structured_reference, return_reason=row.return_reason,

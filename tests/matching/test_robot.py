@@ -114,6 +114,8 @@ def test_robot_moves_transactions_through_their_states(db: Database, settings: S
             PaymentApplicationRow.kind == "deduction")).all()
         assert [(d.invoice_id, d.applied_amount, d.status) for d in disputes] == [
             ("FA-2026-000201", D("80.00"), "dispute")]
+        assert "deduction of 80.00" in disputes[0].reason
+        assert "sales rep jan" in disputes[0].reason
         events = s.scalar(select(func.count()).select_from(AuditEventRow).where(
             AuditEventRow.entity_type == "bank_transaction", AuditEventRow.action == "match"))
         assert events == 4
