@@ -83,6 +83,10 @@ def test_bulk_reject_and_filters(client_for, seeded, db):
     client = client_for("adv1")
     listing = client.get("/adv/exceptions", params={"channel": "edi"}).text
     assert "PO-EDI-1" in listing and "PO-PDF-1" not in listing
+    by_customer = client.get("/adv/exceptions", params={"customer": "C002"}).text
+    assert "PO-C2" in by_customer and "PO-EDI-1" not in by_customer
+    by_reason = client.get("/adv/exceptions", params={"reason": "PRICE_MISMATCH"}).text
+    assert "Nothing waits for ADV" in by_reason
     page = client.get("/adv/exceptions").text
     response = client.post("/adv/bulk", data={
         "csrf_token": csrf_of(page), "order_ids": [seeded.pdf_order, seeded.other_rep_order],
