@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hub.tables import AuditEventRow, CustomerRow, OpenItemRow, OrderExceptionRow, OrderRow
 from robots.validation_credit import CREDIT_REASONS
+from ui.web import contains
 
 #: Orders that count against the credit limit until they are invoiced.
 OPEN_ORDER_STATES = ("validated", "grouped", "exception")
@@ -87,8 +88,8 @@ def exposures(session: Session, text: str, page: int, size: int,
     if customers is not None:
         query = query.where(CustomerRow.customer_id.in_(customers))
     if text:
-        query = query.where(CustomerRow.customer_id.ilike(f"%{text}%")
-                            | CustomerRow.name.ilike(f"%{text}%"))
+        query = query.where(contains(session, CustomerRow.customer_id, text)
+                            | contains(session, CustomerRow.name, text))
     rows = list(session.scalars(query))
     items = dict(session.execute(select(OpenItemRow.customer_id, func.sum(
         OpenItemRow.open_amount)).group_by(OpenItemRow.customer_id)).all())

@@ -28,7 +28,7 @@ from hub.numbers import parse_decimal
 from hub.schema_ui import CashDecisionRow, DisputeRow
 from hub.tables import BankTransactionRow, OpenItemRow, PayerAliasRow, PaymentApplicationRow
 from ui.config import UiSettings
-from ui.web import User, record
+from ui.web import User, contains, record
 
 OPEN_STATUSES = ("suggested", "unmatched", "imported")
 DEDUCTION_REASONS = {
@@ -91,8 +91,8 @@ def payments_page(session: Session, status: str, text: str, page: int, size: int
     statuses = (status,) if status in OPEN_STATUSES else ("suggested", "unmatched")
     query = select(BankTransactionRow).where(BankTransactionRow.status.in_(statuses))
     if text:
-        query = query.where(BankTransactionRow.payer_name.ilike(f"%{text}%")
-                            | BankTransactionRow.remittance.ilike(f"%{text}%")
+        query = query.where(contains(session, BankTransactionRow.payer_name, text)
+                            | contains(session, BankTransactionRow.remittance, text)
                             | (BankTransactionRow.bank_reference == text))
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     # Sort and page on the narrow columns, then read the page's rows in full.

@@ -25,6 +25,7 @@ from ui.config import ui_settings
 from ui.web import (
     Page,
     User,
+    contains,
     csrf_protect,
     database,
     notify,
@@ -240,7 +241,8 @@ def pick_customer(request: Request, _user: Annotated[User, Depends(ADV)]) -> HTM
     text = _query_text(request)
     with transaction(request) as session:
         rows = session.execute(select(CustomerRow.customer_id, CustomerRow.name).where(
-            CustomerRow.customer_id.ilike(f"%{text}%") | CustomerRow.name.ilike(f"%{text}%"))
+            contains(session, CustomerRow.customer_id, text)
+            | contains(session, CustomerRow.name, text))
             .order_by(CustomerRow.customer_id).limit(20)).all()
     options = [(r.customer_id, f"{r.customer_id} · {r.name}") for r in rows]
     return render(request, "_options.html", options=options)
@@ -252,9 +254,10 @@ def pick_product(request: Request, _user: Annotated[User, Depends(ADV)]) -> HTML
     text = _query_text(request)
     with transaction(request) as session:
         rows = session.execute(select(ProductRow.sku, ProductRow.description, ProductRow.gtin)
-                               .where(ProductRow.active.is_(True), ProductRow.sku.ilike(
-                                   f"%{text}%") | ProductRow.description.ilike(f"%{text}%")
-                                   | ProductRow.gtin.ilike(f"%{text}%"))
+                               .where(ProductRow.active.is_(True),
+                                      contains(session, ProductRow.sku, text)
+                                      | contains(session, ProductRow.description, text)
+                                      | contains(session, ProductRow.gtin, text))
                                .order_by(ProductRow.sku).limit(20)).all()
     options = [(r.sku, f"{r.sku} · {r.description or ''} {r.gtin or ''}") for r in rows]
     return render(request, "_options.html", options=options)

@@ -14,7 +14,17 @@ from hub.errors import BadDocument
 from hub.tables import DocumentRow, EvidenceRow, OrderRow
 from ui import documents
 from ui.config import ui_settings
-from ui.web import Page, User, csrf_protect, page_number, render, role, settings, transaction
+from ui.web import (
+    Page,
+    User,
+    contains,
+    csrf_protect,
+    page_number,
+    render,
+    role,
+    settings,
+    transaction,
+)
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 DOCS = role("adv", "it")
@@ -41,8 +51,8 @@ def search_documents(session: Session, text: str, status: str, number: int, size
     if text:
         by_po = select(OrderRow.document_sha256).where(OrderRow.buyer_order_number == text)
         query = query.where(or_(DocumentRow.sha256.startswith(text.lower()),
-                                DocumentRow.sender.ilike(f"%{text}%"),
-                                DocumentRow.name.ilike(f"%{text}%"),
+                                contains(session, DocumentRow.sender, text),
+                                contains(session, DocumentRow.name, text),
                                 DocumentRow.sha256.in_(by_po)))
     total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = session.scalars(query.order_by(DocumentRow.received_at.desc(), DocumentRow.id.desc())

@@ -143,6 +143,19 @@ def record(  # noqa: PLR0917 - the fields of hub.audit.AuditEvent, in its order
                                              before, after, detail)])
 
 
+def contains(session: Session, column: Any, text: str) -> Any:
+    """``column`` holds ``text``, ignoring case; ``%`` and ``_`` typed are plain characters.
+
+    SQLite's LIKE already ignores ASCII case, so there the cheaper LIKE serves (ILIKE
+    would lower-case every value first); PostgreSQL needs ILIKE.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    if session.get_bind().dialect.name == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list: the rows, where we are, and links to the neighbours."""

@@ -54,3 +54,10 @@ def test_document_search_and_raw_download(client_for, seeded):
     raw = client.get(f"/documents/{seeded.failed_document}/raw")
     assert raw.content == b"%PDF-1.4 broken"
     assert raw.headers["content-disposition"] == 'attachment; filename="broken.pdf"'
+
+
+def test_search_text_is_plain(client_for):
+    client = client_for("fin1")
+    assert "BISTRO NORD" in client.get("/finance/payments", params={"q": "bistro"}).text
+    assert "BISTRO NORD" not in client.get("/finance/payments", params={"q": "b%o"}).text
+    assert "BISTRO NORD" not in client.get("/finance/payments", params={"q": "_ISTRO"}).text
