@@ -268,7 +268,7 @@ def report(args: argparse.Namespace, speed: dict[str, Any], acc: dict[str, Any])
         f"| typed orders in the body | {acc['bodies']} | {bh}/{bt} = {bh / max(bt, 1):.1%} | "
         f"{bl}/{blt} = **{bl / max(blt, 1):.1%}** (aim >= 95%) |",
         f"| text-PDF orders attached to a mail | {acc['pdfs']} | {ph}/{pt} = "
-        f"{ph / max(pt, 1):.1%} | {pl}/{plt} = **{pl / max(plt, 1):.1%}** (aim >= 98%) |", "",
+        f"{ph / max(pt, 1):.1%} | {pl}/{plt} = **{pl / max(plt, 1):.1%}** (aim >= 98%) |",
         f"| held-out lines, written after the reader and never tuned on "
         f"(`tests/email/heldout.py`) | {len(HELD_OUT)} lines | | "
         f"{acc['held_out']}/{len(HELD_OUT)} = **{acc['held_out'] / len(HELD_OUT):.1%}** |", "",
