@@ -324,6 +324,10 @@ class ImapTransport(Transport):
                 log.warning("%s: %s failed (%s), retrying in %.1f s", self.account, what, exc,
                             delay)
                 self._sleep(delay)
+            except IMAPClientError as exc:  # a NO or BAD answer: the server said why
+                raise TransientError(
+                    f"imap {self.config.host}:{self.config.port}: {what} refused: {exc}"
+                ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _connect(self) -> IMAPClient:
@@ -366,7 +370,13 @@ class ImapTransport(Transport):
         return read_secret(self.config.password_env, self.config.password_file)
 
     def _select_inbox(self, client: IMAPClient) -> int:
-        status = client.select_folder(self.config.inbox)
+        try:
+            status = client.select_folder(self.config.inbox)
+        except IMAPClientError as exc:
+            if isinstance(exc, imaplib.IMAP4.abort):
+                raise
+            raise ConfigError(f"imap {self.config.user}@{self.config.host}: cannot open folder "
+                              f"{self.config.inbox!r}: {exc}") from None
         self._uidvalidity = int(status[b"UIDVALIDITY"])
         return self._uidvalidity
 

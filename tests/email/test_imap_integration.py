@@ -305,6 +305,12 @@ def test_a_tls_mismatch_is_a_config_error(
         list(ImapTransport(config, ledger=transport(mailbox, db).ledger).fetch())
 
 
+def test_a_missing_inbox_folder_is_a_config_error(mailbox: Mailbox, db: Database) -> None:
+    config = mailbox.config.model_copy(update={"inbox": "Commandes"})
+    with pytest.raises(ConfigError, match="cannot open folder 'Commandes'"):
+        list(ImapTransport(config, ledger=transport(mailbox, db).ledger).fetch())
+
+
 # Last in the file: Dovecot slows down the next logins from an address after a failure.
 def test_a_refused_login_is_a_config_error_without_the_password(
     mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
