@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 50
 MAX_BYTES = 25 * 1024 * 1024
 MIN_TEXT_CHARS = 40
-LOW_CONFIDENCE = 0.8
+LOW_CONFIDENCE = 0.85  # as the validation robot's default floor
 _ENCRYPTED = "encrypted PDF: ask the sender for a copy without a password"
 
 

@@ -40,7 +40,7 @@ READABLE = 0.55  # mean word confidence under which a page is suspected upside d
 class OcrSettings(Section):
     """The fax/scan reader (``[fax_ocr]`` in ``o2c.toml``)."""
 
-    min_confidence: float = Field(default=0.8, ge=0, le=1)
+    min_confidence: float = Field(default=0.85, ge=0, le=1)
     """Fields read with less confidence are flagged for validation (LOW_CONFIDENCE)."""
 
     page_timeout: float = Field(default=30.0, gt=0)

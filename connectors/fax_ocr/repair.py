@@ -131,6 +131,8 @@ def repair_gtin(read: Read, known: frozenset[str]) -> None:
     if text != read.value:
         read.repaired_from = str(read.value)
         read.value = text
+    if gtin_valid(text) and text in known:
+        read.raise_to(KNOWN, "check digit right and a known GTIN")
     if gtin_valid(text) or not known:
         return
     near = [g for g in known if len(g) == len(text)
