@@ -58,3 +58,44 @@ def test_evidence_boxes_are_page_fractions() -> None:
     box = evidence["buyer_order_number"]["box"]
     assert box[0] > 0.5
     assert box[3] < 0.25
+
+
+def test_lines_table_continued_on_a_second_page() -> None:
+    from decimal import Decimal
+
+    from tests.fax_ocr.render import Sheet, fr_number, fr_quantity
+
+    spec = make_spec(21, "fr_classic")
+    lines = spec.lines * 6
+    sheet = Sheet()
+    sheet.text(40, 50, spec.buyer["name"], 14, bold=True)
+    sheet.text(330, 75, f"N° de commande : {spec.number}")
+
+    def header(y: float) -> None:
+        for x, label, align in ((40, "Réf.", "left"), (110, "Désignation", "left"),
+                                (360, "Qté", "right"), (470, "PU HT", "right"),
+                                (555, "Montant HT", "right")):
+            sheet.text(x, y, label, bold=True, align=align)
+
+    y = 240.0
+    header(y)
+    for line in lines:
+        if y > 780:
+            sheet.text(40, 820, "Suite page suivante")
+            sheet.canvas.showPage()
+            y = 60
+            header(y)
+        y += 18
+        sheet.text(40, y, line["code"])
+        sheet.text(110, y, line["description"])
+        sheet.text(360, y, fr_quantity(line["quantity"]), align="right")
+        sheet.text(470, y, fr_number(line["price"]), align="right")
+        sheet.text(555, y, fr_number(line["amount"]), align="right")
+    total = sum((line["amount"] for line in lines), Decimal(0))
+    sheet.text(380, y + 20, "Total HT", bold=True)
+    sheet.text(555, y + 20, fr_number(total), align="right")
+    [order] = PdfTextExtractor().extract(RawDocument(sheet.done(), "two-pages.pdf"))
+    assert [line.seller_item_code for line in order.lines] == [line["code"] for line in lines]
+    assert {order.evidence[f"lines[{i}].quantity"]["page"] for i in (0, 41)} == {1, 2}  # type: ignore[attr-defined]
+    assert order.total_amount == total
+    assert order.confidence["total_amount"] == 1.0
