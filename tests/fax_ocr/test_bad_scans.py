@@ -52,6 +52,14 @@ def test_upside_down_page_is_turned_and_read(registry: Registry) -> None:
     assert order.evidence["buyer_order_number"]["turn"] == 180
 
 
+def test_sideways_page_is_turned_and_read(registry: Registry) -> None:
+    spec = make_spec(9, "en_classic")
+    page = rasterise(render_pdf(spec), FINE)[0].convert("1").rotate(90, expand=True)
+    [order] = _extract(registry, fax_tiff([page]))
+    assert order.buyer_order_number == spec.number
+    assert order.evidence["buyer_order_number"]["turn"] == 90
+
+
 def test_unreadable_page(registry: Registry) -> None:
     image = Image.new("L", (1700, 2200), 255)
     draw = ImageDraw.Draw(image)
