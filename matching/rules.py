@@ -220,8 +220,14 @@ class PayerAmountRule:
             exact = ctx.ledger.customer_items_of_amount(
                 payer.customer_id, ctx.tx.currency, ctx.tx.amount)
             matched = exact or self._discounted(ctx, payer.customer_id)
+            # Beyond the window search, combinations of several invoices cannot be ruled
+            # out: an amount alone then proposes, never applies.
+            crowded = not ctx.hits and ctx.ledger.open_count(
+                payer.customer_id, ctx.tx.currency) > WINDOW_ITEMS
             for item in matched:
                 doubt = (1 - payer.score) * 0.5 * len(matched) ** 2
+                if crowded:
+                    doubt = max(doubt, 0.15)
                 if not exact:
                     doubt = 1 - (1 - doubt) * 0.9
                 if ctx.named_elsewhere([item.invoice_id]):
