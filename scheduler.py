@@ -89,6 +89,9 @@ class SchedulerSettings(Section):
     worker_idle_seconds: float = Field(default=2.0, gt=0)
     """How long an idle worker waits before looking at the queue again."""
 
+    run_request_seconds: int = Field(default=5, gt=0)
+    """How often the scheduler looks for jobs someone asked to run now (workbench)."""
+
 
 @dataclass
 class Job:
@@ -332,6 +335,18 @@ def build_scheduler(db: Database, settings: Settings, *, blocking: bool = True) 
     scheduled = [*connector_jobs(db, settings), outbox_job(db, settings)]
     if robots_here if robots_here is not None else not db.is_postgres:
         scheduled += robot_jobs(db, settings)
+    by_name = {job.name: job for job in scheduled}
+
+    def run_requested() -> None:
+        from ui.it import take_run_requests
+
+        for name in take_run_requests(db, picked_by=f"{socket.gethostname()}:{os.getpid()}"):
+            if name in by_name:
+                apscheduler.add_job(runner.fire, DateTrigger(run_date=clock.now(), timezone=zone),
+                                    args=[by_name[name]], kwargs={"slot": clock.now()})
+
+    apscheduler.add_job(run_requested, IntervalTrigger(seconds=own.run_request_seconds),
+                        id="run-requests", name="run-requests")
     for job in scheduled:
         if job.settings.cron:
             trigger: Any = CronTrigger.from_crontab(job.settings.cron, timezone=zone)

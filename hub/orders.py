@@ -50,7 +50,7 @@ def canonical_many(session: Session, rows: Sequence[OrderRow]) -> dict[str, Orde
     query = (select(OrderLineRow.order_id, OrderLineRow.extra, *columns)
              .where(OrderLineRow.order_id.in_(list(lines)))
              .order_by(OrderLineRow.order_id, OrderLineRow.line_number))
-    for order_id, extra, *values in session.execute(query).tuples():
+    for order_id, extra, *values in session.execute(query):
         lines[order_id].append({**dict(zip(_LINE_COLUMNS, values, strict=True)), **(extra or {})})
     return {row.id: Order.model_validate({**row.header, "lines": lines[row.id]}) for row in rows}
 

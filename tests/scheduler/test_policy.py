@@ -135,3 +135,22 @@ def test_a_failed_run_keeps_the_evidence_the_job_left(db: Database, now) -> None
     assert fire.fire(job) == "retry"
     (run,) = runs(db)
     assert run.evidence == {"step": "login", "screenshot": "var/evidence/web/1.png"}
+
+
+def test_a_run_asked_for_in_the_workbench_is_started_once(db: Database, tmp_path) -> None:
+    from hub.settings import Settings
+    from scheduler import build_scheduler
+    from ui.it import _request
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    settings = Settings({"hub": {"database_url": db.url},
+                         "connectors": {"drop": {"transport": "folder", "path": str(inbox)}}})
+    apscheduler = build_scheduler(db, settings, blocking=False)
+    _request(db, "connector:drop", "it1")
+    take = apscheduler.get_job("run-requests").func
+    take()
+    take()  # a request is handed out once
+    started = [j for j in apscheduler.get_jobs() if j.id not in {
+        "run-requests", "leadership", "outbox", "connector:drop"} and not j.id.startswith("robot:")]
+    assert [j.args[0].name for j in started] == ["connector:drop"]
