@@ -84,7 +84,7 @@ def row_roles(row: list[Cell]) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def is_table_header(row: list[Cell]) -> bool:
-    """Whether a row holds the column labels of a lines table.
+    """Whether a row holds the column labels of a lines table (with a quantity or a price).
 
     Most of its cells must be known labels, at least one of them a line column; or, for
     wide tables with columns of their own (colour, size), three line columns at least.
@@ -93,6 +93,8 @@ def is_table_header(row: list[Cell]) -> bool:
     line_roles = sum(1 for role in roles.values() if role in _LINE_ROLES)
     if len(roles) < 2 or not line_roles:
         return False
+    if not {"quantity", "unit_price"} & set(roles.values()):
+        return False  # codes and amounts without quantity or price: a ledger, not order lines
     filled = sum(1 for cell in row if text(cell) is not None)
     return len(roles) * 10 >= filled * 6 or line_roles >= 3
 

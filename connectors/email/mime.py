@@ -195,6 +195,11 @@ class EmailExtractor(Extractor):
 
 
 def _parse(raw: RawDocument) -> Mail:
+    if not looks_like_message(raw.head):
+        # The stdlib parser reads anything as a body; bytes without a header block are
+        # not a message, and reading "order lines" out of them would invent an order.
+        raise BadDocument("not an e-mail message: no header block", location="headers",
+                          code="MALFORMED_MIME")
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw.content)
     except Exception as exc:  # the parser is lenient; anything it raises means garbage

@@ -40,12 +40,6 @@ CHANNELS = {"fax-ocr": "fax", "email": "email", "web-portal": "web"}
 #: Findings of the kit on built-in connectors, reported to their owners. Strict: the
 #: test fails as soon as one is fixed, so that its line here is removed.
 KNOWN_FINDINGS: dict[tuple[str, str], str] = {
-    ("email", "junk raises BadDocument"):
-        "connectors/email/mime.py: 4 KiB of random bytes give one order whose line "
-        "description is the noise, instead of BadDocument",
-    ("sheets", "rejects every other sample"):
-        "connectors/documents/sheets.py: identify claims the open-items master data file "
-        "tests/samples/cashapp/open_items.csv",
 }
 
 
