@@ -28,15 +28,21 @@ def _customer(customer_id: str) -> tuple[str, str, str, str, str, tuple[str, str
 
 
 def sheet_csv(po: str, customer_id: str, today: date, lines: list[Line], *,
-              delivery: date | None = None, note: str = "") -> bytes:
-    """A French order sheet (``;``, decimal comma, cp1252), as exported from Excel."""
+              delivery: date | None = None, note: str = "", currency: str = "EUR",
+              name_only: bool = False) -> bytes:
+    """A French order sheet (``;``, decimal comma, cp1252), as exported from Excel.
+
+    ``name_only``: the customer writes only its name and address, no customer number.
+    """
     cid, name, _siren, _gln, _domain, (street, postal, city) = _customer(customer_id)
+    name = name.replace("è", "e") if name_only else name
     rows = [
-        "BON DE COMMANDE;;;;;;", f"Client;{name};;;;;", f"N° client;{cid};;;;;",
+        "BON DE COMMANDE;;;;;;", f"Client;{name};;;;;",
+        *([] if name_only else [f"N° client;{cid};;;;;"]),
         f"N° de commande;{po};;Date de commande;{today:%d/%m/%Y};;",
         f"Date de livraison souhaitée;{(delivery or today + timedelta(days=7)):%d/%m/%Y};;;;;",
         f"Adresse de livraison;{name};{street};{postal} {city};France;;",
-        "Devise;EUR;;;;;", ";;;;;;",
+        f"Devise;{currency};;;;;", ";;;;;;",
         "Ligne;Référence;Désignation;Qté;Unité;PU HT;Montant HT",
     ]
     total = Decimal(0)

@@ -50,6 +50,10 @@ def order_sheets(folder: Path, today: date) -> None:
         "commande-vieux-port.csv": doc.sheet_csv(f"VP-{day}-41", "C009", today, [
             ("BV-5010", "Jus d'orange 1 L", D(6), "carton", D("11.90"))],
             delivery=today - timedelta(days=3)),
+        "commande-lefevre.csv": doc.sheet_csv(f"LF-{day}-2", "C012", today, [
+            ("FAR-T65-25", "Farine T65 sac 25 kg", D(8), "pcs", D("18.90"))], name_only=True),
+        "commande-usd.csv": doc.sheet_csv(f"CL-{day}-9", "C005", today, [
+            ("AB-1031", "Gants vinyle taille L", D(50), "pcs", D("3.80"))], currency="USD"),
         "commande-vide.csv": "BON DE COMMANDE;;\nN° de commande;X-1;\n".encode("cp1252"),
     }
     sheets.update(_routine_sheets(today))
@@ -61,7 +65,7 @@ def _routine_sheets(today: date) -> dict[str, bytes]:
     rng = random.Random(masterdata.SEED + 3)
     catalogue = masterdata.products()
     sheets = {}
-    for number in range(12, 36):
+    for number in range(14, 51):
         picked = rng.sample(catalogue[20:], rng.randrange(2, 6))
         lines = [(sku, text, D(rng.choice([2, 5, 10, 12, 20, 50])), "pcs", D(price))
                  for sku, _gtin, text, _unit, price, _lead in picked]

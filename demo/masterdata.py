@@ -96,6 +96,10 @@ NAMED = [
      ("9 rue Nationale", "37000", "Tours")),
     ("C011", "Café de la Gare", "734567893", "301234500011", "cafedelagare.fr",
      ("Place de la Gare", "67000", "Strasbourg")),
+    ("C012", "Boulangerie Lefèvre", "845678904", "301234500012", "lefevre-pain.fr",
+     ("5 rue Garibaldi", "69007", "Lyon")),
+    ("C013", "Boulangerie Lefebvre", "956789015", "301234500013", "lefebvre-boulange.fr",
+     ("18 rue Garibaldi", "69007", "Lyon")),
 ]
 
 #: Products the demo documents order: (SKU, GTIN body, description, unit, price, lead days).
@@ -219,7 +223,7 @@ def open_items(today: date) -> list[list[object]]:
     rng = random.Random(SEED + 2)
     rows: list[list[object]] = []
     for number in range(1, 161):
-        customer = f"C{12 + (number * 7) % 39:03d}"  # the named customers' items are below
+        customer = f"C{14 + (number * 7) % 37:03d}"  # the named customers' items are below
         issued = today - timedelta(days=rng.randrange(5, 55))
         amount = Decimal(rng.randrange(8000, 480000)) / 100
         invoice = f"FA-2026-{number:05d}"
