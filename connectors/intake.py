@@ -47,7 +47,7 @@ class OrderHandler:
         extractor = self.registry.identify(raw)
         orders, problems = extract_all(self.registry, extractor, raw)
         enqueued = queue.enqueue(session, orders, actor=f"connector:{extractor.name}")
-        store_evidence(session, raw.sha256, orders, enqueued.created)
+        store_evidence(session, raw, orders, enqueued.created)
         hook = getattr(extractor, "on_stored", None)
         if callable(hook) and enqueued.created:
             hook(session, raw, orders)
@@ -107,15 +107,29 @@ def reference_data(session: Session) -> ReferenceData:
                          customer_names=frozenset(names))
 
 
+SCAN_FORMATS = frozenset({"tiff-scan", "pdf-scan", "image-scan"})
+
+
 def store_evidence(
-    session: Session, sha256: str, orders: list[Order], order_ids: list[str]
+    session: Session, raw: RawDocument, orders: list[Order], order_ids: list[str]
 ) -> None:
-    """Keep where on the page each OCR field was read (``evidence`` on the order)."""
+    """Keep where on the page each field was read (``evidence`` on the order); for scans,
+    the crop of the page region too, so a person sees the image beside the value."""
     for order, order_id in zip(orders, order_ids, strict=False):
-        evidence: Any = (order.model_extra or {}).get("evidence") or {}
+        evidence: dict[str, Any] = (order.model_extra or {}).get("evidence") or {}
+        crops = _crops(raw, evidence) if order.source.format in SCAN_FORMATS else {}
         for field_path, place in evidence.items():
             session.add(EvidenceRow(
-                document_sha256=sha256, order_id=order_id, field=field_path,
+                document_sha256=raw.sha256, order_id=order_id, field=field_path,
                 page=place.get("page"), box=place.get("box"), media_type="image/png",
-                content=None,
+                content=crops.get(field_path),
             ))
+
+
+def _crops(raw: RawDocument, evidence: dict[str, Any]) -> dict[str, bytes]:
+    from connectors.fax_ocr.evidence import render_crops
+
+    try:
+        return {field_path: png for field_path, _place, png in render_crops(raw, evidence)}
+    except BadDocument:  # the boxes stay; the workbench can still render them later
+        return {}

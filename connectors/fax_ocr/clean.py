@@ -43,7 +43,8 @@ def remove_rules(ink: np.ndarray) -> np.ndarray:
     mask = ink.astype(np.uint8)
     across = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     down = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-    return ink & ~((across | down) > 0)
+    rules = (np.asarray(across) > 0) | (np.asarray(down) > 0)
+    return ink & ~rules
 
 
 def skew_angle(ink: np.ndarray) -> float:

@@ -102,3 +102,17 @@ def test_document_names_never_carry_folders() -> None:
     assert store.safe_name("C:\\evil\\x.csv") == "x.csv"
     assert store.safe_name("a\x00b\n.csv") == "ab.csv"
     assert store.safe_name("") == "unnamed"
+
+
+def test_scanned_orders_keep_a_crop_of_each_field(db: Database) -> None:
+    from connectors.intake import OrderHandler
+    from hub.tables import EvidenceRow
+    from tests.conftest import SAMPLES
+
+    fax = (SAMPLES / "fax" / "fr_classic_fine.tif").read_bytes()
+    report = ingest(db, RawDocument(fax, "fax.tif", channel="fax"), handlers=[OrderHandler()])
+    assert report.created == {"orders": 1}
+    with db.session() as session:
+        rows = list(session.scalars(select(EvidenceRow)))
+    assert {"buyer_order_number", "lines[0].quantity"} <= {r.field for r in rows}
+    assert all(r.content and r.content.startswith(b"\x89PNG") for r in rows)
