@@ -247,16 +247,23 @@ class Engine:
         tx, hits, ledger = ctx.tx, ctx.hits, self.ledger
         if ledger.payers.is_own_account(tx.payer_iban) or not self._pays_exactly(tx, hits):
             return None
-        items = sorted((ledger.items[h.invoice_id] for h in hits),
-                       key=lambda i: (i.due_date, i.invoice_id))
+        items = [ledger.items[h.invoice_id] for h in hits]
+        if len(items) > 1:
+            items.sort(key=lambda i: (i.due_date, i.invoice_id))
         applications = [Application(i.invoice_id, ledger.open[i.invoice_id]) for i in items]
         doubt = (1 - min(h.strength for h in hits)) * EXACT
         names = ", ".join(h.invoice_id for h in hits)
         hows = "/".join(sorted({h.how for h in hits}))
-        proposal = Proposal(tx, "", "reference", f"{names} named ({hows}); exact amount",
-                            round(1 - doubt, 4), customer_id=items[0].customer_id,
-                            applications=applications)
-        return self._choose(ctx, [proposal])
+        confidence = round(1 - doubt, 4)
+        sure = confidence >= self.settings.auto_threshold
+        proposal = Proposal(tx, "auto" if sure else "suggested", "reference",
+                            f"{names} named ({hows}); exact amount", confidence,
+                            customer_id=items[0].customer_id, applications=applications)
+        if sure:  # nothing else was proposed: nothing competes
+            for application in applications:
+                ledger.apply(application.invoice_id, application.applied_amount,
+                             tx.bank_reference)
+        return proposal
 
     @staticmethod
     def _run(rules: Sequence[Rule], ctx: Context) -> list[Proposal]:
