@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from connectors.documents.sheet_read import Cell
+from hub.dates import MONTHS as _MONTHS
 from hub.numbers import parse_decimal
 
 
@@ -124,15 +125,6 @@ def decide_decimal_comma(samples: list[str]) -> bool | None:
 
 # --- dates -------------------------------------------------------------------------
 
-_MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1, "january": 1, "fevrier": 2, "fevr": 2, "fev": 2,
-    "february": 2, "feb": 2, "mars": 3, "mar": 3, "march": 3, "avril": 4, "avr": 4,
-    "april": 4, "apr": 4, "mai": 5, "may": 5, "juin": 6, "june": 6, "jun": 6,
-    "juillet": 7, "juil": 7, "july": 7, "jul": 7, "aout": 8, "august": 8, "aug": 8,
-    "septembre": 9, "sept": 9, "sep": 9, "september": 9, "octobre": 10, "oct": 10,
-    "october": 10, "novembre": 11, "nov": 11, "november": 11, "decembre": 12, "dec": 12,
-    "december": 12,
-}
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _NUMERIC = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}|\d{2}))?(?: \d{1,2}:\d{2}(?::\d{2})?)?$"

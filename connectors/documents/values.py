@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.documents.words import Word, box_of, normalise, words_text
+from hub.dates import MONTHS as _MONTHS
 from hub.numbers import parse_decimal
 
 
@@ -67,20 +68,6 @@ def read_of(value: Any, words: list[Word] | tuple[Word, ...]) -> Read:
     return Read(value, tuple(words), confidence)
 
 
-_MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1, "january": 1,
-    "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2, "february": 2,
-    "mars": 3, "mar": 3, "march": 3,
-    "avril": 4, "avr": 4, "apr": 4, "april": 4,
-    "mai": 5, "may": 5,
-    "juin": 6, "jun": 6, "june": 6,
-    "juillet": 7, "juil": 7, "jul": 7, "july": 7,
-    "aout": 8, "aug": 8, "august": 8,
-    "septembre": 9, "sept": 9, "sep": 9, "september": 9,
-    "octobre": 10, "oct": 10, "october": 10,
-    "novembre": 11, "nov": 11, "november": 11,
-    "decembre": 12, "dec": 12, "december": 12,
-}
 _NUMERIC_DATE = re.compile(r"\b(\d{1,4})[/.\-,](\d{1,2})[/.\-,](\d{2,4})\b")
 _DAY_MONTH_NAME = re.compile(r"\b(\d{1,2})(?:er|st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})\b")
 _MONTH_NAME_DAY = re.compile(r"\b([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
