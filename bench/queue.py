@@ -31,8 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, insert, text
+from sqlalchemy import delete, insert
 
+from bench.pg import drop_schema, pg_schema_url
 from hub import queue
 from hub.db import Database
 from hub.model import Order
@@ -139,25 +140,6 @@ def run_backend(name: str, url: str, count: int) -> dict[str, Any]:
         "claim_orders_s": claimed / claim_s, "claimed": claimed,
         "lease_orders_s": leased / lease_s,
     }
-
-
-def pg_schema_url(base: str) -> tuple[str, str]:
-    """A URL into a fresh schema of the PostgreSQL server, and the schema's name."""
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(base)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}", schema
-
-
-def drop_schema(base: str, schema: str) -> None:
-    """Remove the benchmark's schema."""
-    engine = create_engine(base)
-    with engine.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
 
 
 def report(results: list[dict[str, Any]], command: str) -> str:

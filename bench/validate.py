@@ -25,15 +25,15 @@ import argparse
 import platform
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 
+from bench.pg import drop_schema, pg_schema_url, server_url
 from bench.validate_mix import TODAY, Generator, Mix
 from hub import queue
 from hub.db import Database
@@ -127,7 +127,7 @@ def judge(db: Database, mix: Mix) -> dict[str, Any]:
 
 
 def pg_url() -> str | None:
-    return os.environ.get("O2C_BENCH_PG_URL") or os.environ.get("O2C_TEST_PG_URL")
+    return server_url()
 
 
 def database(backend: str, folder: str) -> tuple[Database, str | None]:
@@ -135,20 +135,12 @@ def database(backend: str, folder: str) -> tuple[Database, str | None]:
         return Database(f"sqlite:///{folder}/bench.db"), None
     base = pg_url()
     assert base
-    schema = f"bench_validate_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    sep = "&" if "?" in base else "?"
-    return Database(f"{base}{sep}options=-csearch_path%3D{schema}"), schema
+    url, schema = pg_schema_url(base, "bench_validate")
+    return Database(url), schema
 
 
 def drop(schema: str) -> None:
-    engine = create_engine(pg_url() or "")
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    drop_schema(pg_url() or "", schema)
 
 
 def bench(backend: str, mix: Mix) -> dict[str, Any]:

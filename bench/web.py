@@ -266,20 +266,10 @@ def pg_database() -> tuple[str, Any] | None:
     base = os.environ.get("O2C_TEST_PG_URL")
     if not base:
         return None
-    from sqlalchemy import create_engine, text
+    from bench.pg import drop_schema, pg_schema_url
 
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
-
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}", drop
+    url, schema = pg_schema_url(base)
+    return url, lambda: drop_schema(base, schema)
 
 
 # --- report --------------------------------------------------------------------------
