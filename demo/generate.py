@@ -11,8 +11,10 @@ received), ``fax/`` (faxed orders), ``api/`` (orders a web shop posts) and
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import sys
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
@@ -180,8 +182,21 @@ def statements(folder: Path, today: date, items: list[list[object]]) -> None:
                    ref="DEMO-C3"),
             BankTransaction(doc.OWN_IBAN, "DEMO-C4", today, D("-18.50"), "EUR",
                             bank_code="PMNT-CCRD-CHRG", remittance="FRAIS TENUE DE COMPTE"),
-            BankTransaction(doc.OWN_IBAN, "DEMO-C5", today, D("412.00"), "EUR",
-                            payer_name="SCI LES TILLEULS", remittance="VIREMENT")]
+            # A payer finance once tied to its customer by hand (history.csv): learnt.
+            BankTransaction(doc.OWN_IBAN, "DEMO-C5", today, D(str(by_id["FA-2026-00010"][5])),
+                            "EUR", payer_name="SCI LES TILLEULS", remittance="VIREMENT"),
+            # A known payer, an invoice's exact amount, no reference.
+            BankTransaction(doc.OWN_IBAN, "DEMO-C6", today, D(str(by_id["FA-2026-00011"][5])),
+                            "EUR", payer_name=names[str(by_id["FA-2026-00011"][1])].name.upper(),
+                            remittance="REGLEMENT FACTURES"),
+            # A known payer paying less than an invoice, with no reference: finance decides.
+            replace(paying("FA-2026-00012", text="PAIEMENT", ref="DEMO-C8"),
+                    amount=D(str(by_id["FA-2026-00012"][5])) - D("37.00")),
+            # An invoice number with a typing error, from an account we do not know.
+            replace(paying("FA-2026-00013", text="FACT FA-2026-00031", ref="DEMO-C9"),
+                    payer_iban=None, payer_name="TRESORERIE GROUPE"),
+            BankTransaction(doc.OWN_IBAN, "DEMO-C7", today, D("1250.00"), "EUR",
+                            payer_name="M. DURAND JEAN", remittance="ACOMPTE")]
     mt940 = [paying("FA-2026-00006", rf=True, ref="DEMO-M1"),
              paying("FA-2026-00004", text="REGLEMENT FA-2026-00004", ref="DEMO-M2")]
     cfonb = [paying("FA-2026-00005", text="FA 2026 00005", ref="0000001"),
@@ -194,6 +209,26 @@ def statements(folder: Path, today: date, items: list[list[object]]) -> None:
                               name.split(".")[1], "EUR", today, D("25000.00"),
                               D("25000.00") + sum((t.amount for t in entries), D(0)), entries)
         (folder / name).write_bytes(writer(statement))
+    _every_format(folder, today, items)
+
+
+def _every_format(folder: Path, today: date, items: list[list[object]]) -> None:
+    """The same five payments in every bank format o2c reads: each is imported once."""
+    from matching.statements import demo as statement_demo
+
+    selection = folder / ".open_items_paid_in_every_format.csv"
+    with selection.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["invoice_id", "customer_id", "issue_date", "due_date", "currency",
+                         "amount", "open_amount", "reference"])
+        writer.writerows(items[20:25])
+    customers = folder.parent / "masterdata" / "customers.csv"
+    payments = statement_demo.payments_for(selection, customers)
+    selection.unlink()
+    # One payment per format, each a different invoice: every parser shows its own line.
+    for payment, (name, _content) in zip(payments, statement_demo.statements(payments, today)
+                                         .items(), strict=True):
+        (folder / name).write_bytes(statement_demo.statements([payment], today)[name])
 
 
 def _write(folder: Path, files: dict[str, bytes]) -> None:

@@ -198,6 +198,9 @@ def write(folder: Path, today: date) -> None:
     _csv(folder / "open_items.csv",
          ["invoice_id", "customer_id", "issue_date", "due_date", "currency", "amount",
           "open_amount", "reference"], open_items(today))
+    paid_by_sci = next(row for row in open_items(today) if row[0] == "FA-2026-00010")
+    _csv(folder / "history.csv", ["payer_name", "payer_iban", "customer_id"],
+         [["SCI LES TILLEULS", "", paid_by_sci[1]]])
     _csv(folder / "edi_partners.csv",
          ["partner_id", "customer_id", "syntax", "version", "acknowledgement",
           "order_response", "outbox"],
