@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from hub import clock
 from hub.numbers import parse_decimal
 from hub.schema_ui import CashDecisionRow, DisputeRow
-from hub.tables import BankTransactionRow, OpenItemRow, PayerAliasRow, PaymentApplicationRow
+from hub.tables import BankTransactionRow, OpenItemRow, PaymentApplicationRow
+from matching.learning import learn_payer
 from ui.config import UiSettings
 from ui.web import User, contains, record
 
@@ -299,7 +300,9 @@ def _apply(session: Session, decision: CashDecisionRow, transaction: BankTransac
     record(session, user, ("bank_transaction", transaction.id), "decision_applied", before,
            {"status": "confirmed", "decision": _decision_dict(decision)})
     if customer_id and len(customers) == 1:
-        learn_payer(session, transaction, customer_id)
+        # What cash application learns from finance: the next statement from this payer
+        # is matched to this customer.
+        learn_payer(session, transaction, customer_id, actor=user.username)
 
 
 def _take(session: Session, invoice_id: str, value: Decimal) -> str:
@@ -338,20 +341,6 @@ def _remainder(session: Session, decision: CashDecisionRow, transaction: BankTra
         return
     if invoice_id:  # accepted deduction, or a short payment written off
         _take(session, invoice_id, value)
-
-
-def learn_payer(session: Session, transaction: BankTransactionRow, customer_id: str) -> None:
-    """Remember that this payer pays for this customer (what matching learns from)."""
-    if not transaction.payer_name and not transaction.payer_iban:
-        return
-    known = session.scalar(select(PayerAliasRow.id).where(
-        PayerAliasRow.customer_id == customer_id,
-        PayerAliasRow.payer_name == transaction.payer_name,
-        PayerAliasRow.payer_iban == transaction.payer_iban))
-    if known is None:
-        session.add(PayerAliasRow(customer_id=customer_id, payer_name=transaction.payer_name,
-                                  payer_iban=transaction.payer_iban, source="finance",
-                                  created_at=clock.now()))
 
 
 def _decision_dict(decision: CashDecisionRow) -> dict[str, Any]:
