@@ -162,10 +162,13 @@ def report(results: list[dict[str, Any]], command: str) -> str:
         )
     lines += ["", "Ingest goes through `hub.queue.enqueue` (identity check, header JSON, lines, "
               "one audit event per order); the ceiling inserts the same order and line rows "
-              "with bare Core executemany and nothing else. Claim: two worker processes lease "
-              f"batches of {CLAIM_BATCH} (SKIP LOCKED on PostgreSQL) until none is left. "
-              "Claim+transition: the same, and each batch is also moved to `validated` with "
-              "its audit events in the same transaction."]
+              "with bare Core executemany and nothing else. Claim+transition (the queue's real "
+              f"work): two worker processes lease batches of {CLAIM_BATCH} (SKIP LOCKED on "
+              "PostgreSQL) and move each batch to `validated` with its audit events in the "
+              "same transaction. Claim alone only leases: the leased orders stay in the "
+              "claimable index, so each later claim walks past every earlier one and the rate "
+              "falls as the run goes on; it is shown for what the lease itself costs early "
+              "in a run, not as the queue's throughput."]
     return "\n".join(lines) + "\n"
 
 
