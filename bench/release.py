@@ -106,7 +106,7 @@ def report(rows: list[dict[str, Any]], command: str) -> str:
     for r in rows:
         lines.append(f"| {r['backend']} | {r['orders']:,} | {r['group_s']:.1f} | "
                      f"{r['release_s']:.1f} | {r['orders_s']:,.0f} | {r['ceiling_s']:.1f} | "
-                     f"{r['ceiling_orders_s']:,.0f} | {r['ratio']:.0%} |")
+                     f"{r['ceiling_orders_s']:,.0f} | {r['ratio']:.1%} |")
     lines += ["", f"Orders spread over {CUSTOMERS} customers and two ship-tos each; the same "
               "delivery date, so each (customer, ship-to) becomes one group. Release writes "
               "the JSON and CSV export of every group through the outbox (recorded with the "

@@ -112,17 +112,24 @@ def dispatch(
     return counts
 
 
-def _due(db: Database, kinds: list[str], limit: int) -> list[Message]:
+def _due(db: Database, kinds: list[str], limit: int, lease_seconds: int = 120) -> list[Message]:
+    """Claim due messages: their next attempt moves past a lease, so another dispatcher
+    (another worker, another machine) leaves them alone until this one is done or dead."""
     now = clock.now()
+    due = (select(OUTBOX.c.id)
+           .where(OUTBOX.c.status == "pending", OUTBOX.c.kind.in_(kinds),
+                  (OUTBOX.c.next_attempt_at.is_(None)) | (OUTBOX.c.next_attempt_at <= now))
+           .order_by(OUTBOX.c.id).limit(limit))
+    if db.is_postgres:
+        due = due.with_for_update(skip_locked=True)
+    batch = due.cte("due")
+    claim = (update(OUTBOX).where(OUTBOX.c.id == batch.c.id)
+             .values(next_attempt_at=now + timedelta(seconds=lease_seconds))
+             .returning(OUTBOX.c.id, OUTBOX.c.kind, OUTBOX.c.dedupe_key, OUTBOX.c.subject_id,
+                        OUTBOX.c.target, OUTBOX.c.payload))
     with db.session() as session:
-        rows = session.scalars(
-            select(OutboxRow)
-            .where(OutboxRow.status == "pending", OutboxRow.kind.in_(kinds))
-            .where((OutboxRow.next_attempt_at.is_(None)) | (OutboxRow.next_attempt_at <= now))
-            .order_by(OutboxRow.id).limit(limit)
-        ).all()
-        return [Message(r.id, r.kind, r.dedupe_key, r.subject_id, r.target, r.payload)
-                for r in rows]
+        rows = session.execute(claim).all()
+    return sorted((Message(*row) for row in rows), key=lambda m: m.id)
 
 
 def _send(db: Database, sender: Sender, message: Message, policy: RetryPolicy) -> str:

@@ -158,7 +158,13 @@ def test_a_crash_then_a_restart_exports_exactly_once(
     crashed = subprocess.run([sys.executable, str(script), db.url, str(outbox_dir), point],
                              check=False, capture_output=True)
     assert crashed.returncode == -9, crashed.stderr
-    restarted = release.run(db, config)
+    # A message the dead process had claimed waits for its lease (2 minutes) to run out.
+    later = datetime.now(UTC) + timedelta(minutes=3)
+    clock.set_clock(lambda: later)
+    try:
+        restarted = release.run(db, config)
+    finally:
+        clock.set_clock(None)
     files = list(outbox_dir.glob("*.json"))
     assert len(files) == 1
     assert len(json.loads(files[0].read_text())["orders"]) == 2
@@ -166,3 +172,17 @@ def test_a_crash_then_a_restart_exports_exactly_once(
     with db.session() as session:
         (message,) = session.scalars(select(OutboxRow)).all()
     assert message.status == "sent"
+
+
+def test_two_dispatchers_never_send_the_same_message(db: Database, tmp_path: Path) -> None:
+    validated(db, *[(f"PO-{n}", f"C{n:03d}", "A1") for n in range(20)])
+    config = settings(tmp_path, exporters=["json"])
+    group.run(db, config)
+    with db.session() as session:
+        release._release_groups(session, release._lock_open_groups(session, 100),
+                                release.ReleaseSettings(exporters=["json"]), "robot:release")
+    first = release.outbox._due(db, ["erp-json"], 10)
+    second = release.outbox._due(db, ["erp-json"], 50)
+    sent = [m.dedupe_key for m in first + second]
+    assert len(first) == 10 and len(second) == 10
+    assert len(set(sent)) == 20
