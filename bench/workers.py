@@ -90,7 +90,7 @@ def run(base: str, mix: Mix, workers: int) -> dict[str, Any]:
                 process.join()
         with db.session() as session:
             statuses = dict(session.execute(
-                select(OrderRow.status, func.count()).group_by(OrderRow.status)).tuples().all())
+                select(OrderRow.status, func.count()).group_by(OrderRow.status)).all())
         db.dispose()
     finally:
         drop_schema(base, schema)

@@ -204,7 +204,7 @@ def _open_groups(session: Session, rules: GroupSettings) -> list[Group]:
     if groups and (rules.max_weight_kg is not None or rules.max_volume_m3 is not None):
         members = session.execute(
             select(OrderRow.id, OrderRow.group_id).where(OrderRow.group_id.in_(list(groups))))
-        owner = {order_id: group_id for order_id, group_id in members.tuples() if group_id}
+        owner = {order_id: group_id for order_id, group_id in members if group_id}
         for order_id, (weight, volume) in _loads(session, list(owner)).items():
             groups[owner[order_id]].weight += weight
             groups[owner[order_id]].volume += volume
