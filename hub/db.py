@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.errors import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "o2c_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -55,7 +56,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only session (a workbench page) may share the database with other readers;
+    # everything else takes the write lock up front.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:
@@ -83,13 +87,22 @@ class Database:
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                          expire_on_commit=False)
         if create:
             migrate(self.engine)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
-        with self.sessions() as session, session.begin():
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        Args:
+            read_only: The caller only reads. On SQLite the transaction then does not take
+                the write lock up front, so readers never wait for each other; a session
+                that writes must not say so (it could fail if another process wrote first).
+        """
+        factory = self.read_sessions if read_only else self.sessions
+        with factory() as session, session.begin():
             yield session
 
     @property

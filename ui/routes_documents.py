@@ -103,7 +103,7 @@ def document_page(request: Request, document_id: str, _user: Annotated[User, Dep
 def raw_download(request: Request, document_id: str, user: Annotated[User, Depends(DOCS)]
                  ) -> Response:
     """The stored bytes, exactly as received, as a download."""
-    with transaction(request) as session:
+    with transaction(request, write=True) as session:  # the download is audited
         row = _document(session, document_id)
         content = store.content(session, row.sha256)
         audit.record(session, [audit.AuditEvent("document", row.id, "downloaded",

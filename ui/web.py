@@ -59,9 +59,14 @@ def settings(request: Request) -> Settings:
 
 
 @contextmanager
-def transaction(request: Request) -> Iterator[Session]:
-    """One database transaction for the request."""
-    with database(request).session() as session:
+def transaction(request: Request, *, write: bool | None = None) -> Iterator[Session]:
+    """One database transaction for the request.
+
+    GET and HEAD requests read only (pages), unless ``write`` says otherwise (a download
+    that records an audit event); on SQLite, readers then never queue behind each other.
+    """
+    read_only = request.method in ("GET", "HEAD") if write is None else not write
+    with database(request).session(read_only=read_only) as session:
         yield session
 
 

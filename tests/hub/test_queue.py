@@ -146,3 +146,11 @@ def test_claims_never_walk_finished_orders(db: Database) -> None:
     # the finished ones (the partial index, or another one led by the status).
     assert "Index Cond: ((status)::text = 'extracted'::text)" in plan
     assert "Seq Scan" not in plan
+
+
+def test_readers_do_not_wait_for_each_other(db: Database) -> None:
+    with db.session() as session:
+        queue.enqueue(session, [order()], actor="test")
+    with db.session(read_only=True) as first, db.session(read_only=True) as second:
+        # On SQLite a writer's BEGIN IMMEDIATE would wait here for the first session.
+        assert len(list_summaries(first)) == len(list_summaries(second)) == 1
