@@ -59,6 +59,7 @@ def order_sheets(folder: Path, today: date) -> None:
         "commande-vide.csv": "BON DE COMMANDE;;\nN° de commande;X-1;\n".encode("cp1252"),
     }
     sheets.update(_routine_sheets(today))
+    sheets.update(_weekly_sheets(today))
     _write(folder, sheets)
 
 
@@ -74,6 +75,24 @@ def _routine_sheets(today: date) -> dict[str, bytes]:
         sheets[f"commande-C{number:03d}.csv"] = doc.sheet_csv(
             f"CMD-{today:%m%d}-{number:03d}", f"C{number:03d}", today, lines)
     return sheets
+
+
+def _weekly_sheets(today: date) -> dict[str, bytes]:
+    """A customer's weekly orders of one product, then one with two zeros too many.
+
+    The three earlier weeks give the customer a usual quantity; this week's order asks
+    for a hundred times that, which validation holds as ``QUANTITY_ANOMALY``. The names
+    sort in the order the sheets were sent, so the drop folder takes them in that order.
+    """
+    sku, _gtin, text, _unit, price, _lead = masterdata.products()[40]
+    weeks = ((3, D(12)), (2, D(10)), (1, D(12)), (0, D(1200)))
+    return {
+        f"commande-C030-semaine-{4 - back}.csv": doc.sheet_csv(
+            f"HEB-{today - timedelta(weeks=back):%m%d}-30", "C030",
+            today - timedelta(weeks=back), [(sku, text, quantity, "pcs", D(price))],
+            delivery=today + timedelta(days=10 - back))
+        for back, quantity in weeks
+    }
 
 
 def edi(folder: Path, today: date) -> None:

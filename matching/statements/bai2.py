@@ -82,7 +82,7 @@ def _records(stream: IO[bytes]) -> Iterator[_Record]:
     """
     pending: _Record | None = None
     for number, raw in enumerate(stream, 1):
-        line = raw.decode("latin-1").strip()
+        line = _decode(raw).strip()
         for piece in _SPLIT.split(line) if line else []:
             code, comma, rest = piece.partition(",")
             if pending is not None and (code == "88" or not (comma and _CODE.match(code))):
@@ -94,6 +94,19 @@ def _records(stream: IO[bytes]) -> Iterator[_Record]:
             pending = _Record(code, rest, number)
     if pending is not None:
         yield pending
+
+
+def _decode(raw: bytes) -> str:
+    """A line's text: UTF-8 when it is valid UTF-8, else Latin-1.
+
+    BAI2 is specified as ASCII, but banks and treasury systems write names with accents
+    in either encoding; a UTF-8 line read as Latin-1 would turn "Hôtel" into "HÃ´tel"
+    and no longer match the customer's name.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _continue(record: _Record, more: str) -> None:
