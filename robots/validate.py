@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub import clock, queue
@@ -37,9 +38,9 @@ from hub.settings import Settings
 from robots.validation_changes import apply_message
 from robots.validation_credit import CREDIT_REASONS
 from robots.validation_index import History, MasterIndex, PastOrder
-from robots.validation_load import load_history, load_index
+from robots.validation_load import load_history, load_index, refresh_customers
 from robots.validation_order import Outcome, validate_order
-from robots.validation_parties import resolve_customer
+from robots.validation_parties import CustomerMatch, resolve_customer
 from robots.validation_settings import ValidateSettings
 from robots.validation_store import write_outcomes
 
@@ -72,6 +73,8 @@ class Run:
     today: date
     actor: str
     counts: Counter[str]
+    shared: bool = False
+    """Other workers may commit between this worker's reads and writes (PostgreSQL)."""
 
 
 def run(
@@ -100,7 +103,7 @@ def run(
     day = today or company_today(settings)
     with _indexes_outside_gc(), db.session() as session:
         state = Run(load_index(session), load_history(session, day, rules.history_days),
-                    rules, day, actor, Counter())
+                    rules, day, actor, Counter(), shared=db.is_postgres)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     try:
         while ids := _claim(db, size, owner, settings.core.lease_seconds):
@@ -164,25 +167,97 @@ def _process(session: Session, ids: Sequence[str], state: Run) -> None:
     rows = {r.id: r for r in session.execute(select(ORDERS).where(ORDERS.c.id.in_(ids)))}
     lines = _lines(session, ids)
     accepted = _close_open_exceptions(session, ids, state.actor)
-    outcomes: list[Outcome] = []
+    outcomes: dict[str, Outcome] = {}
+    orders: dict[str, Order] = {}
     messages: list[tuple[str, Order]] = []
     for order_id in sorted(rows):
         order = _canonical(rows[order_id], lines.get(order_id, []))
         if isinstance(order, Finding):
-            outcomes.append(Outcome(order_id, findings=[order]))
+            outcomes[order_id] = Outcome(order_id, findings=[order])
         elif order.document_type != "order":
             messages.append((order_id, order))
         else:
-            state.history.remove(order_id)
-            outcome = validate_order(
-                order_id, order, index=state.index, history=state.history,
-                settings=state.rules, today=state.today,
-                accepted=accepted.get(order_id, frozenset()))
-            _remember(state, order, outcome)
-            outcomes.append(outcome)
-    _write(session, rows, lines, outcomes, state)
+            orders[order_id] = order
+    batch = Batch(rows, orders, accepted, {
+        i: resolve_customer(o, state.index, state.rules) for i, o in orders.items()})
+    outcomes.update(_judge(session, batch, state))
+    for order_id in sorted(outcomes):
+        _count(state, outcomes[order_id])
+    _write(session, rows, lines, [outcomes[i] for i in sorted(outcomes)], state)
     for order_id, message in messages:
         _apply(session, order_id, message, rows[order_id], state)
+
+
+@dataclass
+class Batch:
+    """One batch's orders as read, and the customer each resolves to."""
+
+    rows: dict[str, Row[Any]]
+    orders: dict[str, Order]
+    accepted: dict[str, Accepted]
+    matches: dict[str, CustomerMatch]
+
+    def customers(self) -> set[str]:
+        """The customers the batch's orders belong to."""
+        return {m.customer_id for m in self.matches.values() if m.customer_id}
+
+
+def _judge(session: Session, batch: Batch, state: Run) -> dict[str, Outcome]:
+    """Validate the batch against a history that holds what other workers committed.
+
+    The history of the batch's customers is refreshed from the database first. On
+    PostgreSQL other workers keep committing while this batch is judged, so the
+    customers are then locked (until this transaction ends) and refreshed again: an
+    order whose customer's history changed meanwhile is judged again. On SQLite the
+    batch's transaction holds the write lock from its first statement, so the first
+    refresh is already final.
+    """
+    customers = batch.customers()
+    _refresh(session, state, customers, batch)
+    outcomes = _validate(batch, list(batch.orders), state)
+    if state.shared and customers:
+        _lock_customers(session, customers)
+        changed = _refresh(session, state, customers, batch)
+        again = [i for i, m in batch.matches.items() if m.customer_id in changed]
+        outcomes.update(_validate(batch, again, state))
+        state.counts["judged_again"] += len(again)
+    return outcomes
+
+
+def _refresh(session: Session, state: Run, customers: set[str], batch: Batch) -> set[str]:
+    for order_id in batch.orders:
+        state.history.remove(order_id)
+    return refresh_customers(session, state.history, customers, skip=batch.rows,
+                             today=state.today, days=state.rules.history_days)
+
+
+def _validate(batch: Batch, ids: list[str], state: Run) -> dict[str, Outcome]:
+    for order_id in ids:
+        state.history.remove(order_id)
+    outcomes = {}
+    for order_id in sorted(ids):
+        order = batch.orders[order_id]
+        outcome = outcomes[order_id] = validate_order(
+            order_id, order, index=state.index, history=state.history,
+            settings=state.rules, today=state.today,
+            accepted=batch.accepted.get(order_id, frozenset()),
+            match=batch.matches[order_id])
+        _learn(state, batch.rows[order_id], order, outcome)
+    return outcomes
+
+
+#: Advisory lock class of customers being validated (the second key is the customer's).
+_CUSTOMER_LOCKS = 0x02C0007
+
+
+def _lock_customers(session: Session, customers: set[str]) -> None:
+    """Lock the customers until the transaction ends, in one order for every worker (no
+    deadlock between two batches that share customers)."""
+    keys = sorted({zlib.crc32(c.encode()) - 2**31 for c in customers})
+    session.execute(text(
+        "SELECT count(pg_advisory_xact_lock(:kind, k)) "
+        "FROM unnest(CAST(:keys AS integer[])) WITH ORDINALITY AS t(k, n)"),
+        {"kind": _CUSTOMER_LOCKS, "keys": keys})
 
 
 def _lines(session: Session, ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
@@ -232,22 +307,27 @@ def _close_open_exceptions(session: Session, ids: Sequence[str], actor: str
     return {k: frozenset(v) for k, v in accepted.items()}
 
 
-def _remember(state: Run, order: Order, outcome: Outcome) -> None:
+def _count(state: Run, outcome: Outcome) -> None:
     counts = state.counts
     counts[outcome.status] += 1
     counts.update(f"reason:{f.reason}" for f in outcome.findings)
     if outcome.customer_rule:
         counts[f"rule:{outcome.customer_rule}"] += 1
+
+
+def _learn(state: Run, row: Row[Any], order: Order, outcome: Outcome) -> None:
+    """What later orders are judged against: the order as it will be written."""
     if outcome.customer_id is None:
         return
-    state.history.add(PastOrder(
+    past = PastOrder(
         outcome.order_id, outcome.customer_id, order.buyer_order_number, outcome.status,
-        order.order_date or state.today, outcome.fingerprint, outcome.value,
-        outcome.ship_to_address_id))
-    if outcome.status == "validated":
-        for line in outcome.lines:
-            if line.product is not None:
-                state.history.add_quantity(outcome.customer_id, line.product.sku, line.quantity)
+        order.order_date or row.received_at.date(), outcome.fingerprint,
+        row.total_amount if row.total_amount is not None else outcome.value,
+        outcome.ship_to_address_id)
+    if past.accepted:
+        past.counted = tuple((line.product.sku, line.quantity) for line in outcome.lines
+                             if line.product is not None)
+    state.history.add(past)
 
 
 def _write(session: Session, rows: dict[str, Row[Any]], lines: dict[str, list[Row[Any]]],

@@ -232,7 +232,12 @@ def _sharing_words(wanted: str, words: dict[str, set[str]], texts: dict[str, str
 
 @dataclass(slots=True)
 class PastOrder:
-    """An order already in the queue, as duplicate checks see it."""
+    """An order already in the queue, as duplicate, quantity and credit checks see it.
+
+    Attributes:
+        counted: (sku, quantity) of its lines counted in the quantity history: those of
+            accepted orders only.
+    """
 
     order_id: str
     customer_id: str
@@ -242,11 +247,24 @@ class PastOrder:
     fingerprint: tuple[tuple[str, Decimal], ...] = ()
     total: Decimal = Decimal(0)
     ship_to: str | None = None
+    counted: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def content_key(self) -> tuple[str, str | None, tuple[tuple[str, Decimal], ...]]:
         """(customer, ship-to, lines): what makes two orders the same order."""
         return (self.customer_id, self.ship_to, self.fingerprint)
+
+    @property
+    def state(self) -> tuple[object, ...]:
+        """What a refresh compares with the database row (everything but the lines,
+        which only change with the status)."""
+        return (self.customer_id, self.buyer_order_number, self.status, self.day, self.total,
+                self.ship_to)
+
+    @property
+    def accepted(self) -> bool:
+        """Validated, or further on the way to an invoice."""
+        return self.status in EXPOSED_STATES
 
 
 @dataclass
@@ -255,51 +273,72 @@ class History:
 
     Attributes:
         orders: Live orders (not rejected or cancelled) by id.
+        by_customer: customer_id -> its order ids.
         by_po: (customer_id, buyer order number) -> order ids.
         by_fingerprint: (customer_id, ship-to, lines fingerprint) -> order ids.
         quantities: (customer_id, sku) -> [line count, quantity sum].
+        product_quantities: sku -> [line count, quantity sum] over every customer.
         exposure: customer_id -> totals of validated, grouped and released orders.
     """
 
     orders: dict[str, PastOrder] = field(default_factory=dict)
+    by_customer: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     by_po: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     by_fingerprint: dict[tuple[str, str | None, tuple[tuple[str, Decimal], ...]], set[str]] = field(
         default_factory=lambda: defaultdict(set))
     quantities: dict[tuple[str, str], list[Decimal]] = field(default_factory=dict)
+    product_quantities: dict[str, list[Decimal]] = field(default_factory=dict)
     exposure: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
     def add(self, order: PastOrder) -> None:
         """Record an order (replacing what was known of it)."""
         self.remove(order.order_id)
         self.orders[order.order_id] = order
+        self.by_customer[order.customer_id].add(order.order_id)
         self.by_po[(order.customer_id, order.buyer_order_number)].add(order.order_id)
         if order.fingerprint:
             self.by_fingerprint[order.content_key].add(order.order_id)
-        if order.status in EXPOSED_STATES:
+        if order.accepted:
             self.exposure[order.customer_id] += order.total
+        for sku, quantity in order.counted:
+            self.add_quantity(order.customer_id, sku, quantity)
 
-    def remove(self, order_id: str) -> None:
-        """Forget an order (it is being validated again, or was cancelled)."""
+    def remove(self, order_id: str) -> PastOrder | None:
+        """Forget an order (it is being validated again, or was cancelled); returns what
+        was known of it."""
         old = self.orders.pop(order_id, None)
         if old is None:
-            return
+            return None
+        self.by_customer[old.customer_id].discard(order_id)
         self.by_po[(old.customer_id, old.buyer_order_number)].discard(order_id)
         self.by_fingerprint.get(old.content_key, set()).discard(order_id)
-        if old.status in EXPOSED_STATES:
+        if old.accepted:
             self.exposure[old.customer_id] -= old.total
+        for sku, quantity in old.counted:
+            self.add_quantity(old.customer_id, sku, -quantity, lines=-1)
+        return old
 
-    def add_quantity(self, customer_id: str, sku: str, quantity: Decimal) -> None:
-        """Count one more line of the customer for the product."""
-        stats = self.quantities.setdefault((customer_id, sku), [Decimal(0), Decimal(0)])
-        stats[0] += 1
-        stats[1] += quantity
+    def add_quantity(self, customer_id: str, sku: str, quantity: Decimal, lines: int = 1
+                     ) -> None:
+        """Count one more line of the customer for the product (``lines=-1``: one less)."""
+        for stats in (self.quantities.setdefault((customer_id, sku), [Decimal(0), Decimal(0)]),
+                      self.product_quantities.setdefault(sku, [Decimal(0), Decimal(0)])):
+            stats[0] += lines
+            stats[1] += quantity
 
     def average_quantity(self, customer_id: str, sku: str) -> tuple[int, Decimal | None]:
         """(number of past lines, average quantity) of the customer for the product."""
-        stats = self.quantities.get((customer_id, sku))
-        if not stats or not stats[0]:
-            return 0, None
-        return int(stats[0]), stats[1] / stats[0]
+        return _average(self.quantities.get((customer_id, sku)))
+
+    def product_average(self, sku: str) -> tuple[int, Decimal | None]:
+        """(number of past lines, average quantity) of the product over every customer."""
+        return _average(self.product_quantities.get(sku))
+
+
+def _average(stats: list[Decimal] | None) -> tuple[int, Decimal | None]:
+    if not stats or not stats[0]:
+        return 0, None
+    return int(stats[0]), stats[1] / stats[0]
 
 
 #: Orders whose value counts in credit exposure: accepted but not yet invoiced.

@@ -11,7 +11,7 @@ from hub.model import Order
 from hub.queue import Finding
 from robots.validation_credit import CREDIT_REASONS, check_credit
 from robots.validation_index import Customer, History, MasterIndex
-from robots.validation_parties import resolve_address, resolve_customer
+from robots.validation_parties import CustomerMatch, resolve_address, resolve_customer
 from robots.validation_products import ResolvedLine, resolve_line
 from robots.validation_rules import RULES, Context, fingerprint, order_value
 from robots.validation_settings import ValidateSettings
@@ -55,6 +55,7 @@ def validate_order(
     order_id: str, order: Order, *, index: MasterIndex, history: History,
     settings: ValidateSettings, today: date,
     accepted: frozenset[tuple[str, str | None, str | None]] = frozenset(),
+    match: CustomerMatch | None = None,
 ) -> Outcome:
     """Resolve and check one order.
 
@@ -67,9 +68,11 @@ def validate_order(
         today: The date of the check (company time zone).
         accepted: (reason, field, found) a person already accepted on this order; such
             findings are not raised again. Finance holds match on (reason, field).
+        match: The order's customer when already resolved (it depends only on the
+            order and master data).
     """
     outcome = Outcome(order_id)
-    match = resolve_customer(order, index, settings)
+    match = match or resolve_customer(order, index, settings)
     customer = index.customers.get(match.customer_id) if match.customer_id else None
     outcome.customer_id, outcome.customer_rule = match.customer_id, match.rule
     findings = [match.finding] if match.finding else []

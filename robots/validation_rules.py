@@ -230,19 +230,28 @@ def check_quantities(ctx: Context) -> list[Finding]:
 
 
 def check_duplicates(ctx: Context) -> list[Finding]:
-    """An earlier live order of the customer with the same PO, or with the same lines to
-    the same ship-to within the window (a document resent by another channel)."""
+    """An earlier or already accepted live order of the customer with the same PO, or
+    with the same lines to the same ship-to within the window (a document resent by
+    another channel)."""
     if ctx.customer is None:
         return []
     cid, history = ctx.customer.customer_id, ctx.history
     earlier = sorted(i for i in history.by_po.get((cid, ctx.order.buyer_order_number), ())
-                     if i < ctx.order_id)
+                     if _comes_first(ctx, i))
     if earlier:
         return [Finding("DUPLICATE_ORDER", f"PO {ctx.order.buyer_order_number} was already "
                         f"ordered as {earlier[0]}", field="buyer_order_number",
                         expected="a new PO number", found=ctx.order.buyer_order_number,
                         suggestion=f"reject as a duplicate of {earlier[0]}, or confirm")]
     return _same_content(ctx)
+
+
+def _comes_first(ctx: Context, other_id: str) -> bool:
+    """Of two copies, the earlier one is kept; but a copy already accepted (perhaps by
+    another worker, while this one waited) is kept whatever its id."""
+    if other_id == ctx.order_id:
+        return False
+    return other_id < ctx.order_id or ctx.history.orders[other_id].accepted
 
 
 def _same_content(ctx: Context) -> list[Finding]:
@@ -253,7 +262,7 @@ def _same_content(ctx: Context) -> list[Finding]:
     for other_id in sorted(ctx.history.by_fingerprint.get(
             (ctx.customer.customer_id, ctx.ship_to, ctx.fingerprint), ())):
         other = ctx.history.orders[other_id]
-        if other_id < ctx.order_id and other.day and abs(other.day - day) <= window:
+        if _comes_first(ctx, other_id) and other.day and abs(other.day - day) <= window:
             return [Finding(
                 "DUPLICATE_ORDER", f"the same lines were ordered on {other.day} as "
                 f"{other_id} (PO {other.buyer_order_number})", field="lines",

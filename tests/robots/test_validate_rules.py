@@ -197,9 +197,9 @@ def test_quantities(count: int, usual: str, qty: str, expected: list[tuple[str, 
 
 def _past(order_id: str, po: str, day: date, customer: str = "C1",
           lines: tuple[tuple[str, Decimal], ...] = (("P-100", Decimal(5)),),
-          ship_to: str = "C1-LYON") -> History:
+          ship_to: str = "C1-LYON", status: str = "validated") -> History:
     past = History()
-    past.add(PastOrder(order_id, customer, po, "validated", day, lines, Decimal(50), ship_to))
+    past.add(PastOrder(order_id, customer, po, status, day, lines, Decimal(50), ship_to))
     return past
 
 
@@ -208,8 +208,16 @@ DUPLICATE_CASES = [
     ("same PO earlier", _past("ORD-1", "PO-1", date(2025, 1, 1)), "ORD-5", {"lines": [
         line(quantity="7")]}, [("DUPLICATE_ORDER", "buyer_order_number")]),
     ("same PO of another customer", _past("ORD-1", "PO-1", TODAY, "C2"), "ORD-5", {}, []),
-    ("the later one is not flagged on the earlier", _past("ORD-9", "PO-1", TODAY), "ORD-5",
-     {"buyer_order_number": "PO-1"}, []),
+    ("a later copy still in exception does not flag the earlier",
+     _past("ORD-9", "PO-1", TODAY, status="exception"), "ORD-5", {"lines": [line(quantity="7")]},
+     []),
+    ("a later copy already validated flags the earlier (another worker was first)",
+     _past("ORD-9", "PO-1", TODAY), "ORD-5", {"lines": [line(quantity="7")]},
+     [("DUPLICATE_ORDER", "buyer_order_number")]),
+    ("same lines as a later copy still in exception",
+     _past("ORD-9", "PO-0", TODAY, status="exception"), "ORD-5", {}, []),
+    ("same lines as a later copy already validated",
+     _past("ORD-9", "PO-0", TODAY), "ORD-5", {}, [("DUPLICATE_ORDER", "lines")]),
     ("same lines within the window", _past("ORD-1", "PO-0", date(2026, 2, 27)), "ORD-5", {},
      [("DUPLICATE_ORDER", "lines")]),
     ("same lines to another ship-to", _past("ORD-1", "PO-0", TODAY, ship_to="C1-X"), "ORD-5",
