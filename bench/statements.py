@@ -5,8 +5,13 @@ with transaction details, related parties and remittance) and the equivalent MT9
 CFONB 120 files, then measures in the same run, each in a fresh process so that its
 peak memory is its own:
 
-* the ceiling: a bare lxml ``iterparse`` of every ``Ntry`` that does nothing but drop
-  it (CAMT), or a bare ``for line in file`` (MT940, CFONB);
+* the ceiling: the file cut into its raw records and fields, as strings, without
+  interpreting any of them: a bare lxml ``iterparse`` of every ``Ntry`` that does
+  nothing but drop it (CAMT); each 120-character record cut into its fixed-width
+  fields (CFONB); the SWIFT message split into its ``:tag:`` fields, continuation
+  lines joined (MT940);
+* for transparency, also a bare ``for line in file`` (MT940, CFONB), which does not
+  even find the entries;
 * o2c: :func:`matching.statements.stream` with all checks on.
 
 Run: ``.venv/bin/python bench/statements.py [--small]`` (``--small``: 10,000 entries).
@@ -19,14 +24,18 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "statements.md"
@@ -158,9 +167,9 @@ def measure(kind: str, fmt: str, path: str) -> dict[str, float]:
     started, cpu = time.perf_counter(), time.process_time()
     count = 0
     with Path(path).open("rb") as handle:
-        if kind == "ceiling" and fmt == "camt.053":
-            count = _bare_xml(handle)
-        elif kind == "ceiling":
+        if kind == "ceiling":
+            count = CEILINGS[fmt](handle)
+        elif kind == "scan":
             for _line in handle:
                 count += 1
         else:
@@ -182,6 +191,69 @@ def _bare_xml(handle: object) -> int:
         if previous is not None:
             element.getparent().remove(previous)
     return count
+
+
+# CFONB 120 fixed-width fields (start, end) by record code, as the standard lays them out.
+_HEAD = ((0, 2), (2, 7), (7, 11), (11, 16), (16, 19), (19, 20), (21, 32))
+_BALANCE = (*_HEAD, (34, 40), (90, 104))
+_CFONB_FIELDS = {
+    "01": _BALANCE,
+    "04": (*_HEAD, (32, 34), (34, 40), (40, 42), (42, 48), (48, 79), (81, 88), (88, 89),
+           (89, 90), (90, 104), (104, 120)),
+    "05": (*_HEAD, (32, 34), (34, 40), (45, 48), (48, 118)),
+    "07": _BALANCE,
+}
+
+
+def _bare_cfonb(handle: IO[bytes]) -> int:
+    """CFONB 120 tokenised: each record (with or without line breaks) decoded and cut
+    into its fixed-width fields; counts the movements (04)."""
+    count = 0
+    head = handle.read(122)
+    records: Iterable[bytes]
+    if b"\n" in head or b"\r" in head:
+        first = (head + handle.readline()).splitlines()
+        records = chain(first, (line.rstrip(b"\r\n") for line in handle))
+    else:
+        records = _unbroken(head + handle.read())
+    for raw in records:
+        record = raw.decode("latin-1")
+        if record:
+            fields = [record[start:end] for start, end in _CFONB_FIELDS[record[:2]]]
+            count += fields[0] == "04"
+    return count
+
+
+def _unbroken(content: bytes) -> list[bytes]:
+    return [content[start:start + 120] for start in range(0, len(content), 120)]
+
+
+_MT_TAG = re.compile(r":(\d{2}[A-Z]?):")
+
+
+def _bare_mt940(handle: IO[bytes]) -> int:
+    """MT940 tokenised: each line decoded, the message split into its ``:tag:`` fields
+    with their continuation lines joined; envelopes and ``-`` end a field. Counts the
+    statement lines (:61:)."""
+    count = 0
+    tag: str | None = None
+    lines: list[str] = []
+    for raw in handle:
+        line = raw.decode("utf-8").rstrip("\r\n")
+        match = _MT_TAG.match(line)
+        if match or line[:1] in ("{", "-"):
+            if tag is not None:
+                field = (tag, "\n".join(lines))
+                count += field[0] == "61"
+            tag, lines = (match.group(1), [line[match.end():]]) if match else (None, [])
+        elif tag is not None:
+            lines.append(line)
+    if tag is not None:
+        count += tag == "61"
+    return count
+
+
+CEILINGS = {"camt.053": _bare_xml, "mt940": _bare_mt940, "cfonb120": _bare_cfonb}
 
 
 def _run(kind: str, fmt: str, path: Path) -> dict[str, float]:

@@ -79,14 +79,16 @@ class _Reader(Paths):
     def __init__(self, ns: str, fmt: str) -> None:
         super().__init__(ns)
         self.fmt = fmt
+        self.ntry = f"{{{ns}}}Ntry" if ns else "Ntry"
         self.containers = 0
         self.current: _Container | None = None
 
     def element(self, element: Element) -> Iterator[BankTransaction | Statement]:
-        local = etree.QName(element).localname
-        if local == "Ntry":
+        if element.tag == self.ntry:
             parent = element.getparent()
-            container = self._container(parent)
+            container = self.current
+            if container is None or container.element is not parent:
+                container = self._container(parent)
             container.entries += 1
             location = f"{container.location}/Ntry[{container.entries}]"
             yield from self.entry(element, container, location)
@@ -94,7 +96,7 @@ class _Reader(Paths):
             # Drop the entry read before this one so the tree never grows; the header
             # elements (Acct, Bal) before the first entry stay for the closing balance.
             previous = element.getprevious()
-            if previous is not None and previous.tag == element.tag and parent is not None:
+            if previous is not None and previous.tag == self.ntry and parent is not None:
                 parent.remove(previous)
         else:
             container = self._container(element)
@@ -166,10 +168,8 @@ class _Reader(Paths):
             location=location,
         )
 
-    def entry(
-        self, ntry: Element, container: _Container, location: str
-    ) -> Iterator[BankTransaction]:
-        yield from Entry(self, ntry, container.account, container.statement_date, location).read()
+    def entry(self, ntry: Element, container: _Container, location: str) -> list[BankTransaction]:
+        return Entry(self, ntry, container.account, container.statement_date, location).read()
 
 
 def _root_path(element: Element) -> str:

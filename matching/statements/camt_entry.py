@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import TypeAlias
@@ -116,60 +115,103 @@ class Flat:
         return (-number if mark == "DBIT" else number), self.text(f"{path}@Ccy") or ""
 
 
-# The only element names any field of the model is read from: every other subtree
-# (postal addresses, party ids, related dates, purposes...) is skipped unread.
-_READ = frozenset({
-    "Amt", "CdtDbtInd", "RvslInd", "BookgDt", "ValDt", "Dt", "DtTm", "AcctSvcrRef",
-    "NtryRef", "BkTxCd", "Domn", "Cd", "Fmly", "SubFmlyCd", "Prtry", "Chrgs",
-    "TtlChrgsAndTaxAmt", "Rcrd", "NtryDtls", "TxDtls", "AddtlNtryInf", "Refs", "EndToEndId",
-    "AmtDtls", "TxAmt", "RltdPties", "Dbtr", "Cdtr", "DbtrAcct", "CdtrAcct", "Pty", "Nm",
-    "Id", "IBAN", "Othr", "RltdAgts", "DbtrAgt", "CdtrAgt", "FinInstnId", "BICFI", "BIC",
-    "RmtInf", "Ustrd", "Strd", "CdtrRefInf", "Ref", "RfrdDocInf", "Nb", "AddtlRmtInf",
-    "RtrInf", "Rsn", "AddtlTxInf", "Btch", "NbOfTxs",
-})
+# The paths any field of the model is read from, relative to the ``Ntry`` or to one of
+# its ``TxDtls``; every other subtree (postal addresses, party ids, related dates,
+# purposes...) is skipped unread.
+_BOTH = (
+    "Amt", "CdtDbtInd", "BkTxCd/Domn/Cd", "BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFmlyCd",
+    "BkTxCd/Prtry/Cd", "Chrgs/TtlChrgsAndTaxAmt", "Chrgs/Rcrd/Amt", "Chrgs/Amt",
+)
+_ENTRY_PATHS = (
+    *_BOTH, "RvslInd", "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm", "AcctSvcrRef",
+    "NtryRef", "AddtlNtryInf",
+)
+_DETAIL_PATHS = (
+    *_BOTH, "AmtDtls/TxAmt/Amt", "Refs/AcctSvcrRef", "Refs/EndToEndId", "RmtInf/Ustrd",
+    "RmtInf/Strd/CdtrRefInf/Ref", "RmtInf/Strd/RfrdDocInf/Nb", "RmtInf/Strd/AddtlRmtInf",
+    "AddtlTxInf", "RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry",
+    *(f"RltdPties/{party}/{name}" for party in ("Dbtr", "Cdtr") for name in ("Nm", "Pty/Nm")),
+    *(f"RltdPties/{party}Acct/Id/{name}" for party in ("Dbtr", "Cdtr")
+      for name in ("IBAN", "Othr/Id")),
+    *(f"RltdAgts/{party}Agt/FinInstnId/{name}" for party in ("Dbtr", "Cdtr")
+      for name in ("BICFI", "BIC")),
+)
+_DETAIL = "NtryDtls/TxDtls"
+# Subtrees read only for want of another field, which comes before them in the schema:
+# the proprietary bank code when there is no ISO one, the amount as instructed when
+# the detail has no amount of its own (versions .02 and .03).
+_FALLBACKS = {"BkTxCd/Prtry": "BkTxCd/Domn/Cd", "AmtDtls": "Amt"}
+
+# A node of the path tree: element tag -> (path, children or None for a text field, and
+# for a text field whether it is an amount with a Ccy, for a subtree the field whose
+# presence makes it unneeded, or ""). _DETAILS in place of children: a TxDtls.
+Tree: TypeAlias = dict[str, tuple[str, "Tree | None", "bool | str"]]
+_DETAILS: Tree = {}
+_TREES: dict[str, tuple[Tree, Tree]] = {}
 
 
-_NAMES: dict[str, dict[object, str]] = {}
+def _tree(paths: tuple[str, ...], ns: str) -> Tree:
+    root: Tree = {}
+    for path in paths:
+        node, parts = root, path.split("/")
+        for depth, part in enumerate(parts, 1):
+            tag = f"{{{ns}}}{part}" if ns else part
+            if depth == len(parts):
+                node[tag] = (path, None, part.endswith("Amt"))
+            else:
+                prefix = "/".join(parts[:depth])
+                below = node.setdefault(tag, (prefix, {}, _FALLBACKS.get(prefix, "")))[1]
+                assert below is not None  # a path is never a prefix of another
+                node = below
+    return root
+
+
+def trees(ns: str) -> tuple[Tree, Tree]:
+    """The path trees of an entry and of a transaction detail in namespace ``ns``."""
+    found = _TREES.get(ns)
+    if found is None:
+        entry, detail = _tree(_ENTRY_PATHS, ns), _tree(_DETAIL_PATHS, ns)
+        outer, inner = (f"{{{ns}}}{n}" if ns else n for n in _DETAIL.split("/"))
+        entry[outer] = ("NtryDtls", {inner: (_DETAIL, _DETAILS, "")}, "")
+        found = _TREES[ns] = (entry, detail)
+    return found
 
 
 def flatten(element: Element, ns: str) -> tuple[Flat, list[Flat]]:
     """The element's texts by relative path, and each ``TxDtls`` subtree apart."""
-    names = _NAMES.get(ns)
-    if names is None:
-        names = _NAMES[ns] = {f"{{{ns}}}{n}" if ns else n: n for n in _READ}
+    entry, detail = trees(ns)
     texts: dict[str, list[str]] = {}
     parts: list[Flat] = []
-    _walk(element, "", texts, parts, names)
+    _walk(element, entry, texts, parts, detail)
     return Flat(texts), parts
 
 
 def _walk(
-    node: Element, prefix: str, texts: dict[str, list[str]], parts: list[Flat],
-    names: dict[object, str],
+    node: Element, tree: Tree, texts: dict[str, list[str]], parts: list[Flat], detail: Tree,
 ) -> None:
+    # One pass over the children, descending only where the tree goes: the Python work
+    # per element is what CAMT parsing costs beyond libxml2, so it is kept to a lookup.
     for child in node:
-        name = names.get(child.tag)
-        if name is None:  # not read, or a comment
+        spec = tree.get(child.tag)  # comments and PIs have no str tag: None
+        if spec is None:
             continue
-        if name == "TxDtls":
-            detail: dict[str, list[str]] = {}
-            _walk(child, "", detail, parts, names)
-            parts.append(Flat(detail))
-            continue
-        path = prefix + name
-        if len(child):
-            _walk(child, path + "/", texts, parts, names)
-            continue
-        value = child.text
-        if value is not None and (value := value.strip()):
-            if path in texts:
-                texts[path].append(value)
-            else:
-                texts[path] = [value]
-        if name[-3:] == "Amt":
-            ccy = child.get("Ccy")
-            if ccy is not None:
+        path, below, extra = spec
+        if below is None:
+            value = child.text
+            if value is not None and (value := value.strip()):
+                found = texts.get(path)
+                if found is None:
+                    texts[path] = [value]
+                else:
+                    found.append(value)
+            if extra and (ccy := child.get("Ccy")) is not None:
                 texts[path + "@Ccy"] = [ccy.strip()]
+        elif below is _DETAILS:
+            own: dict[str, list[str]] = {}
+            _walk(child, detail, own, parts, detail)
+            parts.append(Flat(own))
+        elif not extra or extra not in texts:
+            _walk(child, below, texts, parts, detail)
 
 
 class Entry:
@@ -188,7 +230,7 @@ class Entry:
         self.statement_date = statement_date
         self.location = location
 
-    def read(self) -> Iterator[BankTransaction]:
+    def read(self) -> list[BankTransaction]:
         """The entry's transactions: one per ``TxDtls`` for a batch whose details
         add up to the entry (less the entry's charges, then booked as one more
         transaction so the statement still balances), otherwise one."""
@@ -202,18 +244,19 @@ class Entry:
         base = self.common(currency)
         items = self.split(amount, currency) if len(details) > 1 else None
         if items is None:
-            yield self.transaction(base, amount, details)
-            return
-        for index, (detail, item_amount) in enumerate(items, 1):
-            where = f"{self.location}/NtryDtls/TxDtls[{index}]"
-            yield self.transaction({**base, "location": where}, item_amount, [detail],
-                                   item=True)
+            return [self.transaction(base, amount, details)]
+        found = [
+            self.transaction({**base, "location": f"{self.location}/NtryDtls/TxDtls[{index}]"},
+                             item_amount, [detail], item=True)
+            for index, (detail, item_amount) in enumerate(items, 1)
+        ]
         deducted = sum((a for _d, a in items), Decimal(0)) - amount
         if deducted:
-            yield BankTransaction(**{  # type: ignore[arg-type]
+            found.append(BankTransaction(**{  # type: ignore[arg-type]
                 **base, "amount": -deducted, "bank_code": "CHRG", "charges": deducted,
                 "remittance": "bank charges on the batch", "location": f"{self.location}/Chrgs",
-            })
+            }))
+        return found
 
     def split(self, amount: Decimal, currency: str) -> list[tuple[Flat, Decimal]] | None:
         """Per-detail amounts when every detail has one and they add up, else None."""
@@ -235,104 +278,131 @@ class Entry:
 
     def common(self, currency: str) -> dict[str, object]:
         """Fields the entry gives every transaction it holds."""
-        entry = self.entry
+        entry = self.entry.texts
         booking = self.date("BookgDt") or self.date("ValDt") or self.statement_date
         if booking is None:
             raise BadDocument(
                 "entry has no booking date", location=f"{self.location}/BookgDt",
                 code="MISSING_FIELD",
             )
-        reference = entry.first("AcctSvcrRef", "NtryRef") or (
-            self.details[0].text("Refs/AcctSvcrRef") if self.details else None
+        reference = entry.get("AcctSvcrRef") or entry.get("NtryRef") or (
+            self.details[0].texts.get("Refs/AcctSvcrRef") if self.details else None
         )
+        customer = entry.get("NtryRef")
+        reversal = entry.get("RvslInd")
         return {
             "account": self.account,
-            "bank_reference": reference or "",
+            "bank_reference": reference[0] if reference else "",
             "booking_date": booking,
             "currency": currency,
             "value_date": self.date("ValDt"),
             "bank_code": _bank_code(entry),
-            "customer_reference": entry.text("NtryRef"),
-            "reversal": entry.text("RvslInd") == "true",
+            "customer_reference": customer[0] if customer else None,
+            "reversal": reversal is not None and reversal[0] == "true",
             "location": self.location,
         }
 
     def date(self, name: str) -> date | None:
-        text = self.entry.first(f"{name}/Dt", f"{name}/DtTm")
-        return iso_date(text, location=f"{self.location}/{name}") if text else None
+        texts = self.entry.texts
+        text = texts.get(f"{name}/Dt") or texts.get(f"{name}/DtTm")
+        return iso_date(text[0], location=f"{self.location}/{name}") if text else None
 
     def transaction(
         self, base: dict[str, object], amount: Decimal, details: list[Flat], *,
         item: bool = False,
     ) -> BankTransaction:
         """One transaction; ``item``: one detail of a split batch (its own charges only)."""
-        fields = dict(base)
-        fields.update(self.detail_fields(details, credit=amount > 0))
-        info = self.entry.text("AddtlNtryInf")
-        texts = [t for t in (*fields.pop("texts", ()), info) if t]  # type: ignore[misc]
-        remittance = fields.get("remittance") or (info if not details else None)
-        fields["remittance"] = clean(remittance)  # type: ignore[arg-type]
-        fields["structured_reference"] = fields.get("structured_reference") or (
-            find_creditor_reference(fields["remittance"])  # type: ignore[arg-type]
+        info = self.entry.texts.get("AddtlNtryInf")
+        texts: list[str] = []
+        if details:
+            fields = _detail_fields(details, texts, credit=amount > 0)
+            remittance = fields["remittance"]
+        else:
+            fields = {}
+            remittance = info[0] if info else None
+        if info:
+            texts.append(info[0])
+        remittance = clean(remittance)  # type: ignore[arg-type]
+        reference = fields.pop("structured_reference", None) or find_creditor_reference(
+            remittance
         )
-        fields["details"] = tuple(dict.fromkeys(texts))
-        fields["charges"] = self.charges(details, entry=not item)
-        return BankTransaction(amount=amount, **fields)  # type: ignore[arg-type]
-
-    def detail_fields(self, details: list[Flat], *, credit: bool) -> dict[str, object]:
-        """Counterparty, references and remittance from the transaction details.
-
-        The counterparty of a credit is the debtor (the payer), of a debit the creditor.
-        """
-        if not details:
-            return {}
-        party, agent = ("Dbtr", "DbtrAgt") if credit else ("Cdtr", "CdtrAgt")
-        ustrd = [t for d in details for t in d.all("RmtInf/Ustrd")]
-        strd = [t for d in details for t in d.all("RmtInf/Strd/CdtrRefInf/Ref")]
-        texts = [t for d in details for t in (
-            *d.all("RmtInf/Strd/RfrdDocInf/Nb"),
-            *d.all("RmtInf/Strd/AddtlRmtInf"),
-            *d.all("AddtlTxInf"),
-        )]
-        fields: dict[str, object] = {
-            "remittance": " ".join(ustrd) or None,
-            "structured_reference": strd[0].replace(" ", "") if strd else None,
-            "texts": texts,
-        }
-        if len(details) != 1:
-            return fields
-        one = details[0]
-        end_to_end = one.text("Refs/EndToEndId")
-        fields.update(
-            payer_name=clean(one.first(f"RltdPties/{party}/Nm", f"RltdPties/{party}/Pty/Nm")),
-            payer_iban=one.first(f"RltdPties/{party}Acct/Id/IBAN",
-                                 f"RltdPties/{party}Acct/Id/Othr/Id"),
-            payer_bic=one.first(f"RltdAgts/{agent}/FinInstnId/BICFI",
-                                f"RltdAgts/{agent}/FinInstnId/BIC"),
-            end_to_end_id=None if (end_to_end or "").upper() in _NOT_PROVIDED else end_to_end,
-            return_reason=one.first("RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
-        )
-        if code := _bank_code(one):
-            fields["bank_code"] = code
-        return fields
+        return BankTransaction(**{  # type: ignore[arg-type]
+            **base, **fields, "amount": amount, "remittance": remittance,
+            "structured_reference": reference, "details": tuple(dict.fromkeys(texts)),
+            "charges": self.charges(details, entry=not item),
+        })
 
     def charges(self, details: list[Flat], *, entry: bool = True) -> Decimal | None:
         """Bank charges on the entry or its single detail, as a positive amount."""
         holders = [*([self.entry] if entry else []), *(details if len(details) == 1 else [])]
         where = f"{self.location}/Chrgs"
         for holder in reversed(holders):
-            total = holder.text("Chrgs/TtlChrgsAndTaxAmt")
-            if total:
-                return abs(decimal_of(total, location=where))
-            records = holder.all("Chrgs/Rcrd/Amt") + holder.all("Chrgs/Amt")
+            texts = holder.texts
+            if "Chrgs/TtlChrgsAndTaxAmt" in texts:
+                return abs(decimal_of(texts["Chrgs/TtlChrgsAndTaxAmt"][0], location=where))
+            records = texts.get("Chrgs/Rcrd/Amt", []) + texts.get("Chrgs/Amt", [])
             if records:
                 return sum((abs(decimal_of(r, location=where)) for r in records), Decimal(0))
         return None
 
 
-def _bank_code(flat: Flat) -> str | None:
-    domain = flat.text("BkTxCd/Domn/Cd")
+def _detail_fields(details: list[Flat], texts: list[str], *, credit: bool) -> dict[str, object]:
+    """Counterparty, references and remittance from the transaction details; their
+    other texts (document numbers, additional information) go to ``texts``.
+
+    The counterparty of a credit is the debtor (the payer), of a debit the creditor.
+    """
+    ustrd: list[str] = []
+    strd: list[str] = []
+    for detail in details:
+        own = detail.texts
+        ustrd += own.get("RmtInf/Ustrd", ())
+        strd += own.get("RmtInf/Strd/CdtrRefInf/Ref", ())
+        texts += own.get("RmtInf/Strd/RfrdDocInf/Nb", ())
+        texts += own.get("RmtInf/Strd/AddtlRmtInf", ())
+        texts += own.get("AddtlTxInf", ())
+    fields: dict[str, object] = {
+        "remittance": " ".join(ustrd) or None,
+        "structured_reference": strd[0].replace(" ", "") if strd else None,
+    }
+    if len(details) != 1:
+        return fields
+    one = details[0]
+    party = _DEBTOR if credit else _CREDITOR
+    end_to_end = one.text("Refs/EndToEndId")
+    fields.update(
+        payer_name=clean(one.first(party.name, party.pty_name)),
+        payer_iban=one.first(party.iban, party.other_id),
+        payer_bic=one.first(party.bicfi, party.bic),
+        end_to_end_id=None if (end_to_end or "").upper() in _NOT_PROVIDED else end_to_end,
+        return_reason=one.first("RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
+    )
+    if code := _bank_code(one.texts):
+        fields["bank_code"] = code
+    return fields
+
+
+class _Party:
+    """The paths of one side's name, account and agent (written out once, not per entry)."""
+
+    def __init__(self, side: str) -> None:
+        self.name, self.pty_name = f"RltdPties/{side}/Nm", f"RltdPties/{side}/Pty/Nm"
+        self.iban = f"RltdPties/{side}Acct/Id/IBAN"
+        self.other_id = f"RltdPties/{side}Acct/Id/Othr/Id"
+        self.bicfi = f"RltdAgts/{side}Agt/FinInstnId/BICFI"
+        self.bic = f"RltdAgts/{side}Agt/FinInstnId/BIC"
+
+
+_DEBTOR, _CREDITOR = _Party("Dbtr"), _Party("Cdtr")
+
+
+def _bank_code(texts: dict[str, list[str]]) -> str | None:
+    domain = texts.get("BkTxCd/Domn/Cd")
     if domain:
-        parts = [domain, flat.text("BkTxCd/Domn/Fmly/Cd"), flat.text("BkTxCd/Domn/Fmly/SubFmlyCd")]
-        return "-".join(p for p in parts if p)
-    return flat.text("BkTxCd/Prtry/Cd")
+        parts = [domain[0]]
+        for path in ("BkTxCd/Domn/Fmly/Cd", "BkTxCd/Domn/Fmly/SubFmlyCd"):
+            if found := texts.get(path):
+                parts.append(found[0])
+        return "-".join(parts)
+    code = texts.get("BkTxCd/Prtry/Cd")
+    return code[0] if code else None

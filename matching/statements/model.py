@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class BankTransaction:
     """One entry on a statement.
 
@@ -40,6 +40,41 @@ class BankTransaction:
     """A reversal of an earlier entry (CAMT ``RvslInd``, MT940 ``RC``/``RD``)."""
     location: str | None = None
     """Where in the file the entry was read (line or XPath), for error messages."""
+
+    def __init__(  # noqa: PLR0917 - positional, in field order, as a dataclass takes them
+        self,
+        account: str,
+        bank_reference: str,
+        booking_date: date,
+        amount: Decimal,
+        currency: str,
+        value_date: date | None = None,
+        bank_code: str | None = None,
+        payer_name: str | None = None,
+        payer_iban: str | None = None,
+        payer_bic: str | None = None,
+        end_to_end_id: str | None = None,
+        remittance: str | None = None,
+        structured_reference: str | None = None,
+        return_reason: str | None = None,
+        charges: Decimal | None = None,
+        details: tuple[str, ...] = (),
+        customer_reference: str | None = None,
+        reversal: bool = False,
+        location: str | None = None,
+    ) -> None:
+        # The generated frozen __init__ sets each field through object.__setattr__,
+        # which costs more than parsing a CFONB record: fill the instance dict at once.
+        self.__dict__.update({
+            "account": account, "bank_reference": bank_reference,
+            "booking_date": booking_date, "amount": amount, "currency": currency,
+            "value_date": value_date, "bank_code": bank_code, "payer_name": payer_name,
+            "payer_iban": payer_iban, "payer_bic": payer_bic, "end_to_end_id": end_to_end_id,
+            "remittance": remittance, "structured_reference": structured_reference,
+            "return_reason": return_reason, "charges": charges, "details": details,
+            "customer_reference": customer_reference, "reversal": reversal,
+            "location": location,
+        })
 
     @property
     def is_credit(self) -> bool:
