@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 from typing import IO
 
 from hub.errors import BadDocument
@@ -33,15 +34,18 @@ COMPLEMENT = 70
 _POSITIVE = {"{": 0, **{chr(ord("A") + i): i + 1 for i in range(9)}}
 _NEGATIVE = {"}": 0, **{chr(ord("J") + i): i + 1 for i in range(9)}}
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}")
-_REMITTANCE = ("LIB", "LCC", "LC2", "LCS", "LCZ", "MMO")
+_REMITTANCE = ("LIB", "LCC", "LC2", "LCS", "LCZ", "MMO")  # in the order they are joined
 
 
-@dataclass
 class _Movement:
-    """A ``04`` record and the ``05`` complements that follow it."""
+    """A ``04`` record read, and the ``05`` complements that follow it."""
 
-    fields: dict[str, object]
-    complements: dict[str, list[str]] = field(default_factory=dict)
+    __slots__ = ("complements", "fields", "label")
+
+    def __init__(self, fields: list[object], label: str) -> None:
+        self.fields = fields
+        self.label = label
+        self.complements: dict[str, list[str]] = {}
 
 
 @dataclass
@@ -65,31 +69,30 @@ def read(stream: IO[bytes], fmt: str = "cfonb120") -> Iterator[BankTransaction |
             code, a complement or movement outside a statement, or a missing ``07``.
     """
     run: _Run | None = None
-    for where, record in _records(stream):
+    place, records = _records(stream)
+    for number, record in records:
         code = record[:2]
-        if code == "01":
-            if run is not None:
-                raise BadDocument(
-                    "new statement (01) before the previous one's closing record 07",
-                    location=where, code="TRUNCATED",
-                )
-            run = _opening(record, where)
-        elif run is None:
-            raise BadDocument(
-                f"record {code} outside a statement (no 01 before it)", location=where,
-                code="BAD_RECORD",
-            )
-        elif code == "04":
-            yield from _flush(run)
-            run.movement = _Movement(_movement(record, run, where))
-        elif code == "05":
-            _complement(record, run, where)
-        elif code == "07":
-            yield from _flush(run)
+        if code == "05" and run is not None and run.movement is not None:
+            # The most frequent record, read inline: a qualifier and 70 characters.
+            found = run.movement.complements.get(qualifier := record[45:48].strip())
+            if found is None:
+                run.movement.complements[qualifier] = [record[48:118].rstrip()]
+            else:
+                found.append(record[48:118].rstrip())
+            continue
+        where = f"{place} {number}"
+        if code == "04" and run is not None:
+            if run.movement is not None:
+                yield _transaction(run.movement)
+            run.movement = _movement(record, run, where)
+        elif code == "07" and run is not None:
+            if run.movement is not None:
+                yield _transaction(run.movement)
+                run.movement = None
             yield _closing(record, run, where, fmt)
             run = None
         else:
-            raise BadDocument(f"unknown record code {code!r}", location=where, code="BAD_RECORD")
+            run = _open(code, record, run, where)
     if run is not None:
         raise BadDocument(
             f"file ends inside the statement of account {run.account} (no 07 record)",
@@ -97,32 +100,53 @@ def read(stream: IO[bytes], fmt: str = "cfonb120") -> Iterator[BankTransaction |
         )
 
 
-def _records(stream: IO[bytes]) -> Iterator[tuple[str, str]]:
-    """Records with their line (or, without line breaks, record) number."""
+def _open(code: str, record: str, run: _Run | None, where: str) -> _Run:
+    """A statement's opening record 01; any other record here is out of place."""
+    if code == "01" and run is None:
+        return _opening(record, where)
+    if code == "01":
+        raise BadDocument(
+            "new statement (01) before the previous one's closing record 07",
+            location=where, code="TRUNCATED",
+        )
+    if run is None:
+        raise BadDocument(
+            f"record {code} outside a statement (no 01 before it)", location=where,
+            code="BAD_RECORD",
+        )
+    if code != "05":
+        raise BadDocument(f"unknown record code {code!r}", location=where, code="BAD_RECORD")
+    raise BadDocument(
+        "complement record 05 without a movement 04 before it", location=where,
+        code="BAD_RECORD",
+    )
+
+
+def _records(stream: IO[bytes]) -> tuple[str, Iterator[tuple[int, str]]]:
+    """What a place in the file is called (``line`` or, without line breaks,
+    ``record``), and the records with their number."""
     head = stream.read(RECORD + 2)
     if b"\n" not in head and b"\r" not in head and len(head) > RECORD:
-        yield from _unbroken(head, stream)
-        return
-    lines = _glued_lines(head, stream)
-    for number, raw in enumerate(lines, 1):
+        return "record", _unbroken(head, stream)
+    return "line", _lines(head, stream)
+
+
+def _lines(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
+    # The bytes already read for detection are put back before the rest of the lines.
+    glued = chain((head + stream.readline()).splitlines(keepends=True), stream)
+    for number, raw in enumerate(glued, 1):
         line = raw.rstrip(b"\r\n").decode("latin-1")
-        if not line.strip():
-            continue
-        if len(line) != RECORD:
+        if len(line) == RECORD:
+            if not line.isspace():
+                yield number, line
+        elif line and not line.isspace():
             raise BadDocument(
                 f"record of {len(line)} characters, CFONB 120 records have {RECORD}",
                 location=f"line {number}", code="BAD_RECORD_LENGTH",
             )
-        yield f"line {number}", line
 
 
-def _glued_lines(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
-    """The stream's lines, with the bytes already read for detection put back."""
-    yield from (head + stream.readline()).splitlines(keepends=True)
-    yield from stream
-
-
-def _unbroken(head: bytes, stream: IO[bytes]) -> Iterator[tuple[str, str]]:
+def _unbroken(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
     buffer = head
     number = 0
     while True:
@@ -140,7 +164,7 @@ def _unbroken(head: bytes, stream: IO[bytes]) -> Iterator[tuple[str, str]]:
                 location=f"record {number}", code="BAD_RECORD_LENGTH",
             )
         record, buffer = buffer[:RECORD], buffer[RECORD:]
-        yield f"record {number}", record.decode("latin-1")
+        yield number, record.decode("latin-1")
 
 
 def amount(field_text: str, decimals: str, where: str) -> Decimal:
@@ -155,23 +179,31 @@ def amount(field_text: str, decimals: str, where: str) -> Decimal:
             f"amount {field_text!r} does not end with a sign character", location=where,
             code="BAD_AMOUNT",
         )
-    if not digits.isdigit() or not decimals.isdigit():
+    if not digits.isdecimal() or not decimals.isdecimal():
         raise BadDocument(f"invalid amount {field_text!r}", location=where, code="BAD_AMOUNT")
-    value = Decimal(int(digits) * 10 + unit).scaleb(-int(decimals))
+    # Read from text, as Decimal(int).scaleb() gives the same digits and exponent slower.
+    value = Decimal(f"{digits}{unit}E-{decimals}")
     return value if sign > 0 else -value
 
 
 def _amount_of(record: str, where: str) -> Decimal:
     """The record's amount, refusing a number of decimals its currency does not have."""
-    currency, decimals = record[16:19].strip(), record[19]
-    if is_currency(currency) and decimals.isdigit():
-        units = minor_units(currency)
-        if int(decimals) != units:
-            raise BadDocument(
-                f"amount written with {decimals} decimals, {currency} has {units}",
-                location=where, code="BAD_DECIMALS",
-            )
+    currency, decimals = record[16:19], record[19]
+    if (currency, decimals) not in _AGREED:
+        code = currency.strip()
+        if is_currency(code) and decimals.isdigit():
+            units = minor_units(code)
+            if int(decimals) != units:
+                raise BadDocument(
+                    f"amount written with {decimals} decimals, {code} has {units}",
+                    location=where, code="BAD_DECIMALS",
+                )
+            _AGREED.add((currency, decimals))
     return amount(record[90:104], decimals, where)
+
+
+# Currency and decimals fields already found to agree (at most one pair per currency).
+_AGREED: set[tuple[str, str]] = set()
 
 
 def _account(record: str) -> str:
@@ -227,59 +259,66 @@ def _closing(record: str, run: _Run, where: str, fmt: str) -> Statement:
     )
 
 
-def _movement(record: str, run: _Run, where: str) -> dict[str, object]:
+def _movement(record: str, run: _Run, where: str) -> _Movement:
     if record[21:32] != run.number:
         raise BadDocument(
             f"movement of account {record[21:32]} in the statement of {run.number}",
             location=where, code="BAD_RECORD",
         )
     value = record[42:48].strip()
-    reference = record[104:120].strip()
-    return {
-        "account": run.account,
-        "bank_reference": record[81:88].strip(),  # the entry number (numéro d'écriture)
-        "booking_date": ddmmyy(record[34:40], location=where),
-        "value_date": ddmmyy(value, location=where) if value else None,
-        "amount": _amount_of(record, where),
-        "currency": record[16:19].strip(),
-        "bank_code": record[32:34].strip() or None,
-        "return_reason": record[40:42].strip() or None,
-        "customer_reference": reference or None,
-        "location": where,
-        "label": record[48:79].strip(),
-    }
+    booking = ddmmyy(record[34:40], location=where)
+    value_date = ddmmyy(value, location=where) if value else None
+    # In the order of BankTransaction's fields, from account to return_reason.
+    fields: list[object] = [
+        run.account,
+        record[81:88].strip(),  # the entry number (numéro d'écriture)
+        booking,
+        _amount_of(record, where),
+        record[16:19].strip(),
+        value_date,
+        record[32:34].strip() or None,
+        record[40:42].strip() or None,
+        record[104:120].strip() or None,
+        where,
+    ]
+    return _Movement(fields, record[48:79].strip())
 
 
-def _complement(record: str, run: _Run, where: str) -> None:
-    if run.movement is None:
-        raise BadDocument(
-            "complement record 05 without a movement 04 before it", location=where,
-            code="BAD_RECORD",
-        )
-    qualifier = record[45:48].strip()
-    run.movement.complements.setdefault(qualifier, []).append(record[48:118].rstrip())
-
-
-def _flush(run: _Run) -> Iterator[BankTransaction]:
-    movement, run.movement = run.movement, None
-    if movement is None:
-        return
-    fields, extra = dict(movement.fields), movement.complements
-    label = str(fields.pop("label"))
-    # A complement is 70 characters: one filled to the end was cut mid-word.
-    pieces = list(dict.fromkeys(v for q in _REMITTANCE for v in extra.get(q, [])))
-    remittance = clean(join_lines(pieces, COMPLEMENT))
-    payer = "NPY" if Decimal(str(fields["amount"])) > 0 else "NBE"
+def _transaction(movement: _Movement) -> BankTransaction:
+    (account, reference, booking, value, currency, value_date, bank_code, return_reason,
+     customer_reference, where) = movement.fields
+    label, extra = movement.label, movement.complements
+    remittance = rcn = payer_name = payer_iban = None
     texts = [label] if label else []
-    texts += [f"{q} {clean(' '.join(v))}" for q, v in extra.items() if q not in _REMITTANCE]
-    rcn = clean(" ".join(extra.get("RCN", [])))
-    fields.update(
-        payer_name=clean(" ".join(extra.get(payer, []))),
-        payer_iban=clean(" ".join(extra.get("IPY" if payer == "NPY" else "IBE", []))),
-        remittance=remittance or label or None,
-        structured_reference=find_creditor_reference(" ".join(x for x in (rcn, remittance) if x)),
-        details=tuple(texts),
+    if extra:
+        payer, payer_account = ("NPY", "IPY") if value > 0 else ("NBE", "IBE")  # type: ignore[operator]
+        for qualifier, values in extra.items():
+            if qualifier in _REMITTANCE:
+                continue
+            text = clean(" ".join(values))
+            texts.append(f"{qualifier} {text}")
+            if qualifier == "RCN":
+                rcn = text
+            elif qualifier == payer:
+                payer_name = text
+            elif qualifier == payer_account:
+                payer_iban = text
+        remittance = _remittance(extra)
+        if payer_iban and not _IBAN.fullmatch(payer_iban.replace(" ", "")):
+            payer_iban = None
+    structured = find_creditor_reference(f"{rcn} {remittance}" if rcn and remittance else (
+        rcn or remittance))
+    return BankTransaction(
+        account, reference, booking, value, currency, value_date, bank_code,  # type: ignore[arg-type]
+        payer_name, payer_iban, None, None, remittance or label or None, structured,
+        return_reason, None, tuple(texts), customer_reference, False, where,  # type: ignore[arg-type]
     )
-    if fields["payer_iban"] and not _IBAN.fullmatch(str(fields["payer_iban"]).replace(" ", "")):
-        fields["payer_iban"] = None
-    yield BankTransaction(**fields)  # type: ignore[arg-type]
+
+
+def _remittance(extra: dict[str, list[str]]) -> str | None:
+    """The remittance complements in qualifier order, each text once; a complement
+    filled to its 70 characters was cut mid-word and joins the next without a space."""
+    pieces = [v for q in _REMITTANCE if q in extra for v in extra[q]]
+    if len(pieces) > 1:
+        pieces = list(dict.fromkeys(pieces))
+    return clean(join_lines(pieces, COMPLEMENT)) if pieces else None

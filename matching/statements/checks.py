@@ -77,10 +77,15 @@ class StatementCheck:
         Raises:
             BadDocument: for an unknown currency or too many decimals.
         """
-        check_amount(transaction.amount, transaction.currency, location=transaction.location)
-        self.movements += transaction.amount
+        amount, currency = transaction.amount, transaction.currency
+        units = _UNITS.get(currency)
+        exponent = amount.as_tuple().exponent
+        # The usual case decided here; anything else is for check_amount to judge.
+        if units is None or not isinstance(exponent, int) or exponent < -units:
+            check_amount(amount, currency, location=transaction.location)
+        self.movements += amount
         self.count += 1
-        self.currencies.add(transaction.currency)
+        self.currencies.add(currency)
 
     def close(self, statement: Statement) -> None:
         """Check the statement's currency and balances against the entries seen.

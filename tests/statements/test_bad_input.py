@@ -107,6 +107,30 @@ def test_cfonb_line_of_wrong_length() -> None:
     assert error.code == "BAD_RECORD_LENGTH"
 
 
+_OPEN, _MOVE, _CLOSE = (cfonb_record("01", "100.00"), cfonb_record("04", "25.10"),
+                        cfonb_record("07", "125.10"))
+_NOTE = cfonb_record("05", "0", qualifier="LIB", text="FACTURE 1")
+
+
+@pytest.mark.parametrize(("records", "code", "where", "reason"), [
+    ([_MOVE, _CLOSE], "BAD_RECORD", "line 1", "record 04 outside a statement"),
+    ([_OPEN, _NOTE, _MOVE, _CLOSE], "BAD_RECORD", "line 2", "complement record 05 without"),
+    ([_OPEN, _MOVE, "03" + _MOVE[2:], _CLOSE], "BAD_RECORD", "line 3",
+     "unknown record code '03'"),
+    (["03" + _MOVE[2:], _OPEN, _CLOSE], "BAD_RECORD", "line 1", "record 03 outside"),
+    ([_OPEN, _MOVE, _OPEN, _CLOSE], "TRUNCATED", "line 3", "new statement (01) before"),
+    ([_OPEN, _MOVE, _NOTE], "TRUNCATED", "line 1", "file ends inside the statement"),
+])
+def test_cfonb_records_out_of_place(
+    records: list[str], code: str, where: str, reason: str
+) -> None:
+    with pytest.raises(BadDocument) as caught:
+        list(stream(io.BytesIO("\r\n".join(records).encode()), "cfonb120", "order.cfo"))
+    error = caught.value
+    assert (error.code, error.location) == (code, where)
+    assert error.reason.startswith(reason)
+
+
 def test_cfonb_without_line_breaks_of_wrong_length() -> None:
     records = [cfonb_record("01", "100.00"), cfonb_record("07", "100.00")]
     error = _refusal(("".join(records) + "0730003").encode())
