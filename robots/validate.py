@@ -21,7 +21,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -74,7 +74,8 @@ class Run:
     actor: str
     counts: Counter[str]
     shared: bool = False
-    """Other workers may commit between this worker's reads and writes (PostgreSQL)."""
+    """Customers are locked before a batch is written (PostgreSQL, where transactions
+    of several workers commit side by side)."""
 
 
 def run(
@@ -116,9 +117,13 @@ def run(
 
 
 def _batch(db: Database, ids: list[str], state: Run) -> None:
+    """Read and judge the batch without the write lock, then write it in one transaction
+    (where what other workers committed meanwhile is checked again)."""
     try:
+        with db.session(read_only=True) as session:
+            batch = _read(session, ids, state)
         with db.session() as session:
-            _process(session, ids, state)
+            _settle(session, batch, state)
     except Exception:  # one failing batch must not stop the queue: its lease lapses
         log.exception("validation batch of %d orders failed", len(ids))
         state.counts["errors"] += len(ids)
@@ -163,71 +168,74 @@ def pending(db: Database) -> int:
 # --- one batch -------------------------------------------------------------------------
 
 
-def _process(session: Session, ids: Sequence[str], state: Run) -> None:
+def _read(session: Session, ids: Sequence[str], state: Run) -> Batch:
+    """The batch's orders, read and judged against the history of their customers as
+    the database holds it now."""
     rows = {r.id: r for r in session.execute(select(ORDERS).where(ORDERS.c.id.in_(ids)))}
     lines = _lines(session, ids)
-    accepted = _close_open_exceptions(session, ids, state.actor)
-    outcomes: dict[str, Outcome] = {}
-    orders: dict[str, Order] = {}
-    messages: list[tuple[str, Order]] = []
+    batch = Batch(rows, lines, *_open_exceptions(session, ids))
     for order_id in sorted(rows):
         order = _canonical(rows[order_id], lines.get(order_id, []))
         if isinstance(order, Finding):
-            outcomes[order_id] = Outcome(order_id, findings=[order])
+            batch.outcomes[order_id] = Outcome(order_id, findings=[order])
         elif order.document_type != "order":
-            messages.append((order_id, order))
+            batch.messages.append((order_id, order))
         else:
-            orders[order_id] = order
-    batch = Batch(rows, orders, accepted, {
-        i: resolve_customer(o, state.index, state.rules) for i, o in orders.items()})
-    outcomes.update(_judge(session, batch, state))
-    for order_id in sorted(outcomes):
-        _count(state, outcomes[order_id])
-    _write(session, rows, lines, [outcomes[i] for i in sorted(outcomes)], state)
-    for order_id, message in messages:
-        _apply(session, order_id, message, rows[order_id], state)
+            batch.orders[order_id] = order
+            batch.matches[order_id] = resolve_customer(order, state.index, state.rules)
+            state.history.remove(order_id)  # it is judged afresh
+    _refresh(session, state, batch)
+    batch.outcomes.update(_validate(batch, list(batch.orders), state))
+    return batch
+
+
+def _settle(session: Session, batch: Batch, state: Run) -> None:
+    """Check the batch again against what other workers committed since it was read,
+    then write it.
+
+    On PostgreSQL the batch's customers are locked first (until this transaction ends,
+    in one order for every worker); on SQLite this transaction holds the write lock from
+    its first statement. Either way no other worker commits an order of these
+    customers between this refresh and this commit; an order whose customer's history
+    changed since the batch was read is judged again.
+    """
+    customers = batch.customers()
+    if state.shared and customers:
+        _lock_customers(session, customers)
+    changed = _refresh(session, state, batch)
+    again = [i for i, m in batch.matches.items() if m.customer_id in changed]
+    batch.outcomes.update(_validate(batch, again, state))
+    state.counts["judged_again"] += len(again)
+    _close_exceptions(session, batch.reopened, state.actor)
+    outcomes = [batch.outcomes[i] for i in sorted(batch.outcomes)]
+    for outcome in outcomes:
+        _count(state, outcome)
+    write_outcomes(session, batch.rows, batch.lines, outcomes, state.actor)
+    for order_id, message in batch.messages:
+        _apply(session, order_id, message, batch.rows[order_id], state)
 
 
 @dataclass
 class Batch:
-    """One batch's orders as read, and the customer each resolves to."""
+    """One batch: its orders as read, the customer each resolves to, what a person
+    accepted on them, and what validation decided."""
 
     rows: dict[str, Row[Any]]
-    orders: dict[str, Order]
+    lines: dict[str, list[Row[Any]]]
     accepted: dict[str, Accepted]
-    matches: dict[str, CustomerMatch]
+    reopened: set[str]
+    orders: dict[str, Order] = field(default_factory=dict)
+    matches: dict[str, CustomerMatch] = field(default_factory=dict)
+    messages: list[tuple[str, Order]] = field(default_factory=list)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
 
     def customers(self) -> set[str]:
         """The customers the batch's orders belong to."""
         return {m.customer_id for m in self.matches.values() if m.customer_id}
 
 
-def _judge(session: Session, batch: Batch, state: Run) -> dict[str, Outcome]:
-    """Validate the batch against a history that holds what other workers committed.
-
-    The history of the batch's customers is refreshed from the database first. On
-    PostgreSQL other workers keep committing while this batch is judged, so the
-    customers are then locked (until this transaction ends) and refreshed again: an
-    order whose customer's history changed meanwhile is judged again. On SQLite the
-    batch's transaction holds the write lock from its first statement, so the first
-    refresh is already final.
-    """
-    customers = batch.customers()
-    _refresh(session, state, customers, batch)
-    outcomes = _validate(batch, list(batch.orders), state)
-    if state.shared and customers:
-        _lock_customers(session, customers)
-        changed = _refresh(session, state, customers, batch)
-        again = [i for i, m in batch.matches.items() if m.customer_id in changed]
-        outcomes.update(_validate(batch, again, state))
-        state.counts["judged_again"] += len(again)
-    return outcomes
-
-
-def _refresh(session: Session, state: Run, customers: set[str], batch: Batch) -> set[str]:
-    for order_id in batch.orders:
-        state.history.remove(order_id)
-    return refresh_customers(session, state.history, customers, skip=batch.rows,
+def _refresh(session: Session, state: Run, batch: Batch) -> set[str]:
+    return refresh_customers(session, state.history, batch.customers(), skip=batch.rows,
                              today=state.today, days=state.rules.history_days)
 
 
@@ -283,10 +291,10 @@ def _canonical(row: Row[Any], lines: list[Row[Any]]) -> Order | Finding:
                        suggestion="correct the field and validate again")
 
 
-def _close_open_exceptions(session: Session, ids: Sequence[str], actor: str
-                           ) -> dict[str, Accepted]:
-    """Close what the last validation found (it is judged afresh) and collect what a
-    person accepted, which is not raised again."""
+def _open_exceptions(session: Session, ids: Sequence[str]
+                     ) -> tuple[dict[str, Accepted], set[str]]:
+    """What a person accepted on each order (not raised again), and the orders with
+    exceptions still open (closed when the batch is written: judged afresh)."""
     e = EXCEPTIONS.c
     accepted: dict[str, set[tuple[str, str | None, str | None]]] = {}
     reopened: set[str] = set()
@@ -299,12 +307,16 @@ def _close_open_exceptions(session: Session, ids: Sequence[str], actor: str
             keys.add((r.reason, r.field, r.found))
             if r.reason in CREDIT_REASONS:
                 keys.add((r.reason, r.field, None))
+    return {k: frozenset(v) for k, v in accepted.items()}, reopened
+
+
+def _close_exceptions(session: Session, reopened: set[str], actor: str) -> None:
+    e = EXCEPTIONS.c
     if reopened:
         session.execute(update(EXCEPTIONS).where(e.order_id.in_(reopened),
                                                  e.resolved_at.is_(None))
                         .values(resolved_at=clock.now(), resolved_by=actor,
                                 resolution="validated again"))
-    return {k: frozenset(v) for k, v in accepted.items()}
 
 
 def _count(state: Run, outcome: Outcome) -> None:
@@ -328,11 +340,6 @@ def _learn(state: Run, row: Row[Any], order: Order, outcome: Outcome) -> None:
         past.counted = tuple((line.product.sku, line.quantity) for line in outcome.lines
                              if line.product is not None)
     state.history.add(past)
-
-
-def _write(session: Session, rows: dict[str, Row[Any]], lines: dict[str, list[Row[Any]]],
-           outcomes: list[Outcome], state: Run) -> None:
-    write_outcomes(session, rows, lines, outcomes, state.actor)
 
 
 def _apply(session: Session, order_id: str, message: Order, row: Row[Any], state: Run) -> None:

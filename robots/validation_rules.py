@@ -207,26 +207,48 @@ def check_confidence(ctx: Context) -> list[Finding]:
 
 
 def check_quantities(ctx: Context) -> list[Finding]:
-    """Quantities far from what the customer usually orders of the product."""
+    """Quantities far from what the customer usually orders of the product; when the
+    customer's own history is thin or absent, far from the product's usual lines."""
     if ctx.customer is None:
         return []
-    factor = ctx.settings.quantity_anomaly_factor
     findings = []
     for line in ctx.lines:
         if line.product is None or line.quantity <= 0:
             continue
-        count, average = ctx.history.average_quantity(ctx.customer.customer_id, line.product.sku)
-        if count < ctx.settings.quantity_history_min or not average:
+        usual = usual_quantity(ctx, line.product.sku)
+        if usual is None:
             continue
+        average, factor, whose = usual
         if line.quantity > average * factor or line.quantity * factor < average:
-            usual = average.quantize(Decimal("0.01")).normalize()
+            about = average.quantize(Decimal("0.01")).normalize()
             findings.append(Finding(
                 "QUANTITY_ANOMALY",
                 f"line {line.line.line_number}: {line.quantity} {line.unit or ''} of "
-                f"{line.product.sku}, the customer usually orders about {usual}",
-                field=f"{line.path}.quantity", expected=f"about {usual} (x/÷ {factor})",
+                f"{line.product.sku}, {whose} about {about}",
+                field=f"{line.path}.quantity", expected=f"about {about} (x/÷ {factor})",
                 found=str(line.quantity), suggestion="confirm the quantity with the customer"))
     return findings
+
+
+def usual_quantity(ctx: Context, sku: str) -> tuple[Decimal, Decimal, str] | None:
+    """(average line, allowed factor, whose lines) a quantity of ``sku`` is judged by.
+
+    The customer's own lines first, with the full factor once there are
+    ``quantity_history_min`` of them and a wider one below; with none, the product's
+    lines over every customer with the widest factor; ``None`` when nothing is known.
+    """
+    rules = ctx.settings
+    assert ctx.customer is not None
+    count, average = ctx.history.average_quantity(ctx.customer.customer_id, sku)
+    if average and count >= rules.quantity_history_min:
+        return average, rules.quantity_anomaly_factor, "the customer usually orders"
+    if average and count > 0:
+        return (average, rules.thin_history_anomaly_factor,
+                f"the customer's {count} earlier line(s) ordered")
+    count, average = ctx.history.product_average(sku)
+    if average and count >= rules.product_history_min:
+        return average, rules.product_anomaly_factor, "customers usually order"
+    return None
 
 
 def check_duplicates(ctx: Context) -> list[Finding]:

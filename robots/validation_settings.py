@@ -72,7 +72,24 @@ class ValidateSettings(Section):
     product, or less than the average divided by it, is ``QUANTITY_ANOMALY``."""
 
     quantity_history_min: int = Field(default=3, ge=1)
-    """Past lines of the customer for the product needed before quantities are judged."""
+    """Past lines of the customer for the product needed before its quantities are
+    judged with ``quantity_anomaly_factor``."""
+
+    thin_history_anomaly_factor: Decimal = Field(default=Decimal(30), gt=1)
+    """With at least one but fewer than ``quantity_history_min`` past lines of the
+    customer for the product, a quantity more than this many times their average (or
+    less than the average divided by it) is ``QUANTITY_ANOMALY``: a few lines say less
+    than many, so only a gross gap (a digit or two too many) is raised."""
+
+    product_history_min: int = Field(default=5, ge=1)
+    """When the customer never ordered the product, its lines from every customer (at
+    least this many) are what the quantity is judged against."""
+
+    product_anomaly_factor: Decimal = Field(default=Decimal(100), gt=1)
+    """A quantity more than this many times the product's average line over every
+    customer (or less than the average divided by it) is ``QUANTITY_ANOMALY`` when the
+    customer has no history of the product. Wide, because customers of one product
+    differ in size."""
 
     history_days: int = Field(default=365, ge=1)
     """How far back order history is read for quantities and duplicates."""

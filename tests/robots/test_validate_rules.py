@@ -172,26 +172,44 @@ def test_confidence(changes: dict[str, Any], expected: list[tuple[str, str]]) ->
     assert found(check_confidence, context(order(**changes))) == expected
 
 
-def _history(count: int, quantity: str) -> History:
+def _history(count: int, quantity: str, others: int = 0, other_quantity: str = "10"
+             ) -> History:
+    """``count`` lines of C1 and ``others`` lines of C2 for P-100."""
     past = History()
     for _ in range(count):
         past.add_quantity("C1", "P-100", Decimal(quantity))
+    for _ in range(others):
+        past.add_quantity("C2", "P-100", Decimal(other_quantity))
     return past
 
 
 QUANTITY_CASES = [
-    ("usual quantity", 5, "10", "5", []),
-    ("ten times more is still allowed", 5, "10", "100", []),
-    ("far above", 5, "10", "101", [("QUANTITY_ANOMALY", "lines[1].quantity")]),
-    ("far below", 5, "100", "5", [("QUANTITY_ANOMALY", "lines[1].quantity")]),
-    ("too little history to judge", 2, "10", "5000", []),
+    ("usual quantity", _history(5, "10"), "5", []),
+    ("ten times more is still allowed", _history(5, "10"), "100", []),
+    ("far above", _history(5, "10"), "101", [("QUANTITY_ANOMALY", "lines[1].quantity")]),
+    ("far below", _history(5, "100"), "5", [("QUANTITY_ANOMALY", "lines[1].quantity")]),
+    ("thin history: twenty times more is allowed", _history(2, "10"), "200", []),
+    ("thin history: a hundred times more", _history(2, "10"), "1000",
+     [("QUANTITY_ANOMALY", "lines[1].quantity")]),
+    ("thin history: one line is enough for a gross gap", _history(1, "2"), "200",
+     [("QUANTITY_ANOMALY", "lines[1].quantity")]),
+    ("thin history: far below", _history(1, "3000"), "5",
+     [("QUANTITY_ANOMALY", "lines[1].quantity")]),
+    ("thin history of the customer wins over the product's",
+     _history(2, "10", others=9, other_quantity="1"), "150", []),
+    ("no history of the customer: other customers' lines judge", _history(0, "10", others=5),
+     "1001", [("QUANTITY_ANOMALY", "lines[1].quantity")]),
+    ("no history of the customer: a big customer is not an anomaly",
+     _history(0, "10", others=5), "900", []),
+    ("too few lines of the product to judge", _history(0, "10", others=4), "5000", []),
+    ("no history at all", History(), "5000", []),
 ]
 
 
-@pytest.mark.parametrize(("count", "usual", "qty", "expected"),
+@pytest.mark.parametrize(("past", "qty", "expected"),
                          [c[1:] for c in QUANTITY_CASES], ids=[c[0] for c in QUANTITY_CASES])
-def test_quantities(count: int, usual: str, qty: str, expected: list[tuple[str, str]]) -> None:
-    ctx = context(order(lines=[line(quantity=qty)]), _history(count, usual))
+def test_quantities(past: History, qty: str, expected: list[tuple[str, str]]) -> None:
+    ctx = context(order(lines=[line(quantity=qty)]), past)
     assert found(check_quantities, ctx) == expected
 
 
