@@ -16,10 +16,11 @@ bank export headers before the first ``:20:`` (``:940:``, ``ABNANL2A``, ``0000 0
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import IO
 
 from hub.errors import BadDocument
@@ -38,6 +39,8 @@ _LINE61 = re.compile(
     r"(?P<custref>(?:(?!//)[^\n]){0,16})(?://(?P<bankref>[^\n]{0,23}))?"
     r"(?P<extra>[\s\S]*)$"
 )
+# Fields that end the transaction before them and may themselves be malformed.
+_ENDS_ENTRY = ("61", "62F", "62M")
 _IBAN_CCY = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{8,30}?)([A-Z]{3})$")
 # Field ranks: a field may not come after one of a higher rank within a message.
 _RANK = {
@@ -47,11 +50,13 @@ _RANK = {
 }
 
 
-@dataclass
 class _Field:
-    tag: str
-    lines: list[str]
-    line: int
+    """One ``:tag:`` field with its physical lines (the tag taken off the first)."""
+
+    __slots__ = ("line", "lines", "tag")
+
+    def __init__(self, tag: str, lines: list[str], line: int) -> None:
+        self.tag, self.lines, self.line = tag, lines, line
 
     @property
     def text(self) -> str:
@@ -84,8 +89,9 @@ def read(stream: IO[bytes], fmt: str = "mt940") -> Iterator[BankTransaction | St
     """
     reader = _Reader(fmt)
     for item in _fields(stream):
-        yield from reader.field(item)
-    yield from reader.end()
+        if found := reader.field(item):
+            yield from found
+    yield from reader.close(reader.last_line)
 
 
 def _decode(raw: bytes) -> str:
@@ -98,10 +104,13 @@ def _decode(raw: bytes) -> str:
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
     for number, raw in enumerate(stream, 1):
-        line = _decode(raw).rstrip("\r\n")
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            line = _decode(raw).rstrip("\r\n")
         if number == 1:
             line = line.lstrip("\ufeff")
-        if line.startswith("{"):
+        if line[:1] == "{":
             line = _BLOCK.sub("", line).removeprefix("{4:")
         yield number, line
 
@@ -127,13 +136,16 @@ def _fields(stream: IO[bytes]) -> Iterator[_Field | int]:
     while ahead is not None:
         number, line = ahead
         ahead = next(lines, None)
-        tag = current.tag if current else None
-        if _ends_message(line, ahead[1] if ahead else None, tag):
+        # Only a line whose first visible character is "-" can end a message, only
+        # one starting with ":" can open a field: most lines are neither.
+        if line.lstrip()[:1] == "-" and _ends_message(
+            line, ahead[1] if ahead else None, current.tag if current else None
+        ):
             if current:
                 yield current
             current = None
             yield number
-        elif match := _TAG.match(line):
+        elif line[:1] == ":" and (match := _TAG.match(line)):
             if current:
                 yield current
             current = _Field(match.group(1), [line[match.end():]], number)
@@ -149,16 +161,16 @@ class _Reader:
         self.message: _Message | None = None
         self.last_line = 0
 
-    def field(self, item: _Field | int) -> Iterator[BankTransaction | Statement]:
+    def field(self, item: _Field | int) -> Iterable[BankTransaction | Statement]:
+        """What a field completes: the transaction before it, or the whole message."""
         if isinstance(item, int):
             self.last_line = item
-            yield from self.close(item)
-            return
+            return self.close(item)
         self.last_line = item.line
         if item.tag == "20":
-            yield from self.close(item.line)
+            closed = self.close(item.line)
             self.message = _Message(line=item.line, fmt=self.fmt, reference=item.text.strip())
-            return
+            return closed
         message = self.message
         if message is None:
             if item.tag in _RANK or item.tag == "86":
@@ -166,9 +178,23 @@ class _Reader:
                     f"field :{item.tag}: before the :20: that opens a message",
                     location=f"line {item.line}", code="FIELD_OUT_OF_ORDER",
                 )
-            return
+            return ()
         self.check_order(message, item)
-        yield from self.apply(message, item)
+        if item.tag in _ENDS_ENTRY:
+            return self.after(message, item)
+        done = self.apply(message, item)
+        return (done,) if done else ()
+
+    def after(self, message: _Message, item: _Field) -> Iterator[BankTransaction]:
+        """Hand over the transaction waiting for its end, then read the field that
+        ended it: a problem in the field comes after any in that transaction."""
+        done = self.flush(message)
+        if done is not None:
+            yield done
+        if item.tag == "61":
+            message.pending = self.line61(item, message)
+        else:
+            message.closing = self.balance(item, message)
 
     def check_order(self, message: _Message, item: _Field) -> None:
         rank = _RANK.get(item.tag)
@@ -189,31 +215,28 @@ class _Reader:
             )
         message.rank = rank
 
-    def apply(self, message: _Message, item: _Field) -> Iterator[BankTransaction]:
+    def apply(self, message: _Message, item: _Field) -> BankTransaction | None:
+        """Take the field into the message; the transaction it completes, if any."""
         tag = item.tag
-        if tag == "25":
+        done = None
+        if tag == "86":
+            if message.pending is not None and not message.pending.get("details_read"):
+                message.pending.update(_details(item.lines), details_read=True)
+            else:
+                message.info.append(" ".join(item.lines))
+        elif tag == "25":
             message.account = _account(item.text, message)
         elif tag in ("28", "28C"):
             message.number = item.text.replace("\n", "").strip()
         elif tag in ("60F", "60M"):
             message.opening = self.balance(item, message)
-        elif tag in ("62F", "62M"):
-            yield from self.flush(message)
-            message.closing = self.balance(item, message)
         elif tag == "34F":
             floor = _FLOOR.match(item.text.strip())
             if floor:
                 message.currency = message.currency or floor.group(1)
-        elif tag == "61":
-            yield from self.flush(message)
-            message.pending = self.line61(item, message)
-        elif tag == "86":
-            if message.pending is not None and not message.pending.get("details_read"):
-                message.pending.update(_details(item.lines), details_read=True)
-            else:
-                message.info.append(" ".join(item.lines))
         elif tag in ("90D", "90C", "64", "65"):
-            yield from self.flush(message)
+            done = self.flush(message)
+        return done
 
     def balance(self, item: _Field, message: _Message) -> tuple[Decimal, date]:
         where = f"line {item.line}"
@@ -242,57 +265,55 @@ class _Reader:
                 f"malformed statement line :61: {item.lines[0]!r}", location=where,
                 code="BAD_RECORD",
             )
-        g = match.groupdict()
-        value_date = yymmdd(g["value"], location=where)
-        booking = value_date
-        if g["entry"]:
-            booking = _entry_date(value_date, g["entry"], where)
-        amount = decimal_of(g["amount"], location=where)
-        if g["mark"] in ("D", "RC"):
+        value, entry, mark, _funds, number, kind, custref, bankref, extra = match.groups()
+        value_date = yymmdd(value, location=where)
+        booking = _entry_date(value_date, entry, where) if entry else value_date
+        amount = decimal_of(number, location=where)
+        if mark in ("D", "RC"):
             amount = -amount
-        custref = (g["custref"] or "").strip() or None
-        # Supplementary details (34x), or what a bank wrote past the 16x reference.
-        extra = " ".join((g["extra"] or "").split()) or None
+        custref = custref.strip() or None if custref else None
         return {
             "account": message.account,
-            "bank_reference": (g["bankref"] or "").strip() or custref or "",
+            "bank_reference": (bankref or "").strip() or custref or "",
             "booking_date": booking,
             "value_date": value_date,
             "amount": amount,
             "currency": message.currency or "",
-            "bank_code": (g["type"] or "").strip() or None,
+            "bank_code": (kind or "").strip() or None,
             "customer_reference": custref,
-            "reversal": g["mark"].startswith("R"),
+            "reversal": mark[0] == "R",
             "location": where,
-            "extra": extra,
+            # Supplementary details (34x), or what a bank wrote past the 16x reference.
+            "extra": " ".join(extra.split()) or None if extra else None,
         }
 
-    def flush(self, message: _Message) -> Iterator[BankTransaction]:
+    def flush(self, message: _Message) -> BankTransaction | None:
         pending, message.pending = message.pending, None
         if pending is None:
-            return
+            return None
         pending.pop("details_read", None)
         extra = pending.pop("extra", None)
         texts = list(pending.pop("texts", []))  # type: ignore[call-overload]
         if extra:
             texts.insert(0, extra)
         pending["details"] = tuple(texts)
-        yield BankTransaction(**pending)  # type: ignore[arg-type]
+        return BankTransaction(**pending)  # type: ignore[arg-type]
 
-    def close(self, line: int) -> Iterator[BankTransaction | Statement]:
+    def close(self, line: int) -> list[BankTransaction | Statement]:
+        """The open message's last transaction and the message as a statement."""
         message, self.message = self.message, None
         if message is None:
-            return
+            return []
         if not message.account:
             raise BadDocument(
                 f"message {message.reference} has no account field :25:",
                 location=f"line {message.line}", code="MISSING_FIELD",
             )
-        yield from self.flush(message)
+        last = self.flush(message)
         # A missing closing balance is left for the statement checks to report
         # (TRUNCATED), so that a lenient read still returns what the file holds.
         interim = self.fmt == "mt942" or (message.opening is None and message.closing is None)
-        yield Statement(
+        statement = Statement(
             account=message.account,
             statement_ref="/".join(x for x in (message.reference, message.number) if x),
             format=self.fmt,
@@ -305,9 +326,7 @@ class _Reader:
             interim=interim,
             location=f"line {message.line}",
         )
-
-    def end(self) -> Iterator[BankTransaction | Statement]:
-        yield from self.close(self.last_line)
+        return [last, statement] if last else [statement]
 
 
 def _account(text: str, message: _Message) -> str:
@@ -330,6 +349,16 @@ def _valid_iban(candidate: str) -> bool:
 
 def _entry_date(value_date: date, mmdd: str, where: str) -> date:
     """The booking date (``MMDD``) near the value date, across a year end if need be."""
+    found = _near(value_date, mmdd)
+    if found is None:
+        return make_date(value_date.year, int(mmdd[:2]), int(mmdd[2:]), text=mmdd,
+                         location=where)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _near(value_date: date, mmdd: str) -> date | None:
+    # A statement's entries share a few dates: each pair is worked out once.
     month, day = int(mmdd[:2]), int(mmdd[2:])
     candidates = []
     for year in (value_date.year - 1, value_date.year, value_date.year + 1):
@@ -337,9 +366,7 @@ def _entry_date(value_date: date, mmdd: str, where: str) -> date:
             candidates.append(date(year, month, day))
         except ValueError:
             continue
-    if not candidates:
-        return make_date(value_date.year, month, day, text=mmdd, location=where)
-    return min(candidates, key=lambda d: abs((d - value_date).days))
+    return min(candidates, key=lambda d: abs((d - value_date).days)) if candidates else None
 
 
 def _details(lines: list[str]) -> dict[str, object]:

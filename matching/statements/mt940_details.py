@@ -165,37 +165,36 @@ def _provided(value: str | None) -> str | None:
 
 def _slashed(text: str) -> Details:
     parts = _SLASH.split(text)
-    codes: dict[str, list[str]] = {}
-    for code, value in zip(parts[1::2], parts[2::2], strict=False):
-        codes.setdefault(code, []).append(value.strip().strip("/").strip())
-    first = {code: values[0] for code, values in codes.items()}
+    first: dict[str, str] = {}  # a code given twice: its first value counts
+    for index in range(1, len(parts) - 1, 2):
+        if parts[index] not in first:
+            first[parts[index]] = parts[index + 1].strip().strip("/").strip()
     details = Details(end_to_end_id=_provided(first.get("EREF")))
     _counterparty(details, first)
-    remittance = _remittance(first.get("REMI"), details)
-    free = [first.get(k) for k in ("LIB", "LCC", "LC2", "MMO")]
-    details.remittance = clean(
-        " ".join(x for x in (remittance, *free) if x) or None
-    )
+    pieces = [_remittance(first.get("REMI"), details)]
+    pieces += [first.get(k) for k in ("LIB", "LCC", "LC2", "MMO")]
+    remittance = " ".join([x for x in pieces if x])
+    details.remittance = clean(remittance) if remittance else None
     details.return_reason = clean(first.get("RTRN"))
     rcn = first.get("RCN") or first.get("CREF")
     if rcn:
         details.texts.append(f"reference {clean(rcn)}")
-    details.structured_reference = details.structured_reference or find_creditor_reference(
-        " ".join(x for x in (details.remittance, rcn) if x)
-    )
+    if not details.structured_reference:
+        details.structured_reference = find_creditor_reference(
+            " ".join([x for x in (details.remittance, rcn) if x]))
     return details
 
 
 def _counterparty(details: Details, first: dict[str, str]) -> None:
     """CNTP (``iban/bic/name/city``), BENM/ORDP (``/NAME/..``), IBAN/BIC/NAME, NPY."""
+    iban = bic = name = None
     cntp = first.get("CNTP")
     if cntp:
-        pieces = [*cntp.split("/"), "", "", ""]
-        details.payer_iban, details.payer_bic = clean(pieces[0]), clean(pieces[1])
-        details.payer_name = clean(pieces[2])
-    details.payer_iban = details.payer_iban or clean(first.get("IBAN"))
-    details.payer_bic = details.payer_bic or clean(first.get("BIC"))
-    details.payer_name = details.payer_name or clean(first.get("NAME") or first.get("NPY"))
+        pieces = [*cntp.split("/", 3), "", "", ""]
+        iban, bic, name = clean(pieces[0]), clean(pieces[1]), clean(pieces[2])
+    details.payer_iban = iban or clean(first.get("IBAN"))
+    details.payer_bic = bic or clean(first.get("BIC"))
+    details.payer_name = name or clean(first.get("NAME") or first.get("NPY"))
 
 
 def _remittance(remi: str | None, details: Details) -> str | None:
