@@ -15,7 +15,7 @@ entry is one transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
@@ -168,7 +168,9 @@ class _Reader(Paths):
             location=location,
         )
 
-    def entry(self, ntry: Element, container: _Container, location: str) -> list[BankTransaction]:
+    def entry(
+        self, ntry: Element, container: _Container, location: str
+    ) -> Iterable[BankTransaction]:
         return Entry(self, ntry, container.account, container.statement_date, location).read()
 
 

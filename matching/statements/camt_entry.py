@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import TypeAlias
@@ -191,7 +192,7 @@ def _walk(
 ) -> None:
     # One pass over the children, descending only where the tree goes: the Python work
     # per element is what CAMT parsing costs beyond libxml2, so it is kept to a lookup.
-    for child in node:
+    for child in node[:]:  # all children at once: cheaper than stepping an iterator
         spec = tree.get(child.tag)  # comments and PIs have no str tag: None
         if spec is None:
             continue
@@ -230,7 +231,7 @@ class Entry:
         self.statement_date = statement_date
         self.location = location
 
-    def read(self) -> list[BankTransaction]:
+    def read(self) -> Iterable[BankTransaction]:
         """The entry's transactions: one per ``TxDtls`` for a batch whose details
         add up to the entry (less the entry's charges, then booked as one more
         transaction so the statement still balances), otherwise one."""
@@ -241,22 +242,30 @@ class Entry:
             )
         amount, currency = signed
         details = self.details
-        base = self.common(currency)
+        head = self.head()
         items = self.split(amount, currency) if len(details) > 1 else None
         if items is None:
-            return [self.transaction(base, amount, details)]
-        found = [
-            self.transaction({**base, "location": f"{self.location}/NtryDtls/TxDtls[{index}]"},
-                             item_amount, [detail], item=True)
-            for index, (detail, item_amount) in enumerate(items, 1)
-        ]
+            return [self.transaction(head, amount, currency, details, self.location)]
+        return self.batch(head, amount, currency, items)
+
+    def batch(
+        self, head: _Head, amount: Decimal, currency: str, items: list[tuple[Flat, Decimal]]
+    ) -> Iterator[BankTransaction]:
+        """One transaction per detail, each handed over before the next is read, then
+        the charges the bank deducted from the batch."""
+        for index, (detail, item_amount) in enumerate(items, 1):
+            where = f"{self.location}/NtryDtls/TxDtls[{index}]"
+            yield self.transaction(head, item_amount, currency, [detail], where, item=True)
         deducted = sum((a for _d, a in items), Decimal(0)) - amount
         if deducted:
-            found.append(BankTransaction(**{  # type: ignore[arg-type]
-                **base, "amount": -deducted, "bank_code": "CHRG", "charges": deducted,
-                "remittance": "bank charges on the batch", "location": f"{self.location}/Chrgs",
-            }))
-        return found
+            booking, value_date, reference, _code, customer, reversal = head
+            yield BankTransaction(
+                account=self.account, bank_reference=reference, booking_date=booking,
+                amount=-deducted, currency=currency, value_date=value_date, bank_code="CHRG",
+                remittance="bank charges on the batch", charges=deducted,
+                customer_reference=customer, reversal=reversal,
+                location=f"{self.location}/Chrgs",
+            )
 
     def split(self, amount: Decimal, currency: str) -> list[tuple[Flat, Decimal]] | None:
         """Per-detail amounts when every detail has one and they add up, else None."""
@@ -276,10 +285,13 @@ class Entry:
             return items
         return None
 
-    def common(self, currency: str) -> dict[str, object]:
-        """Fields the entry gives every transaction it holds."""
+    def head(self) -> _Head:
+        """What the entry gives every transaction it holds: booking and value date,
+        bank reference, bank transaction code, customer reference, reversal."""
         entry = self.entry.texts
-        booking = self.date("BookgDt") or self.date("ValDt") or self.statement_date
+        booked = self.date("BookgDt")
+        value_date = self.date("ValDt")
+        booking = booked or value_date or self.statement_date
         if booking is None:
             raise BadDocument(
                 "entry has no booking date", location=f"{self.location}/BookgDt",
@@ -290,17 +302,9 @@ class Entry:
         )
         customer = entry.get("NtryRef")
         reversal = entry.get("RvslInd")
-        return {
-            "account": self.account,
-            "bank_reference": reference[0] if reference else "",
-            "booking_date": booking,
-            "currency": currency,
-            "value_date": self.date("ValDt"),
-            "bank_code": _bank_code(entry),
-            "customer_reference": customer[0] if customer else None,
-            "reversal": reversal is not None and reversal[0] == "true",
-            "location": self.location,
-        }
+        return (booking, value_date, reference[0] if reference else "", _bank_code(entry),
+                customer[0] if customer else None,
+                reversal is not None and reversal[0] == "true")
 
     def date(self, name: str) -> date | None:
         texts = self.entry.texts
@@ -308,50 +312,62 @@ class Entry:
         return iso_date(text[0], location=f"{self.location}/{name}") if text else None
 
     def transaction(
-        self, base: dict[str, object], amount: Decimal, details: list[Flat], *,
-        item: bool = False,
+        self, head: _Head, amount: Decimal, currency: str, details: list[Flat], location: str,
+        *, item: bool = False,
     ) -> BankTransaction:
         """One transaction; ``item``: one detail of a split batch (its own charges only)."""
+        booking, value_date, reference, bank_code, customer, reversal = head
         info = self.entry.texts.get("AddtlNtryInf")
         texts: list[str] = []
+        party = _NOBODY
         if details:
-            fields = _detail_fields(details, texts, credit=amount > 0)
-            remittance = fields["remittance"]
+            remittance, structured = _remittance(details, texts)
+            if len(details) == 1:
+                party = _party(details[0], credit=amount > 0)
+                bank_code = _bank_code(details[0].texts) or bank_code
         else:
-            fields = {}
-            remittance = info[0] if info else None
+            remittance, structured = (info[0] if info else None), None
         if info:
             texts.append(info[0])
-        remittance = clean(remittance)  # type: ignore[arg-type]
-        reference = fields.pop("structured_reference", None) or find_creditor_reference(
-            remittance
+        remittance = clean(remittance)
+        name, iban, bic, end_to_end, return_reason = party
+        return BankTransaction(
+            account=self.account, bank_reference=reference, booking_date=booking,
+            amount=amount, currency=currency, value_date=value_date, bank_code=bank_code,
+            payer_name=name, payer_iban=iban, payer_bic=bic, end_to_end_id=end_to_end,
+            remittance=remittance,
+            structured_reference=structured or find_creditor_reference(remittance),
+            return_reason=return_reason, charges=self.charges(details, entry=not item),
+            details=tuple(dict.fromkeys(texts)) if len(texts) > 1 else tuple(texts),
+            customer_reference=customer, reversal=reversal, location=location,
         )
-        return BankTransaction(**{  # type: ignore[arg-type]
-            **base, **fields, "amount": amount, "remittance": remittance,
-            "structured_reference": reference, "details": tuple(dict.fromkeys(texts)),
-            "charges": self.charges(details, entry=not item),
-        })
 
     def charges(self, details: list[Flat], *, entry: bool = True) -> Decimal | None:
         """Bank charges on the entry or its single detail, as a positive amount."""
         holders = [*([self.entry] if entry else []), *(details if len(details) == 1 else [])]
-        where = f"{self.location}/Chrgs"
         for holder in reversed(holders):
             texts = holder.texts
             if "Chrgs/TtlChrgsAndTaxAmt" in texts:
+                where = f"{self.location}/Chrgs"
                 return abs(decimal_of(texts["Chrgs/TtlChrgsAndTaxAmt"][0], location=where))
             records = texts.get("Chrgs/Rcrd/Amt", []) + texts.get("Chrgs/Amt", [])
             if records:
+                where = f"{self.location}/Chrgs"
                 return sum((abs(decimal_of(r, location=where)) for r in records), Decimal(0))
         return None
 
 
-def _detail_fields(details: list[Flat], texts: list[str], *, credit: bool) -> dict[str, object]:
-    """Counterparty, references and remittance from the transaction details; their
-    other texts (document numbers, additional information) go to ``texts``.
+# booking date, value date, bank reference, bank code, customer reference, reversal
+_Head: TypeAlias = tuple[date, "date | None", str, "str | None", "str | None", bool]
+# payer name, IBAN, BIC, end-to-end id; return reason last
+_Party: TypeAlias = tuple["str | None", "str | None", "str | None", "str | None", "str | None"]
+_NOBODY: _Party = (None, None, None, None, None)
 
-    The counterparty of a credit is the debtor (the payer), of a debit the creditor.
-    """
+
+def _remittance(details: list[Flat], texts: list[str]) -> tuple[str | None, str | None]:
+    """The unstructured remittance of the details joined, and the first structured
+    (creditor) reference; their other texts (document numbers, additional
+    information) go to ``texts``."""
     ustrd: list[str] = []
     strd: list[str] = []
     for detail in details:
@@ -361,28 +377,24 @@ def _detail_fields(details: list[Flat], texts: list[str], *, credit: bool) -> di
         texts += own.get("RmtInf/Strd/RfrdDocInf/Nb", ())
         texts += own.get("RmtInf/Strd/AddtlRmtInf", ())
         texts += own.get("AddtlTxInf", ())
-    fields: dict[str, object] = {
-        "remittance": " ".join(ustrd) or None,
-        "structured_reference": strd[0].replace(" ", "") if strd else None,
-    }
-    if len(details) != 1:
-        return fields
-    one = details[0]
-    party = _DEBTOR if credit else _CREDITOR
+    return " ".join(ustrd) or None, strd[0].replace(" ", "") if strd else None
+
+
+def _party(one: Flat, *, credit: bool) -> _Party:
+    """The counterparty of a single detail (of a credit the debtor, the payer; of a
+    debit the creditor), its end-to-end id and return reason."""
+    paths = _DEBTOR if credit else _CREDITOR
     end_to_end = one.text("Refs/EndToEndId")
-    fields.update(
-        payer_name=clean(one.first(party.name, party.pty_name)),
-        payer_iban=one.first(party.iban, party.other_id),
-        payer_bic=one.first(party.bicfi, party.bic),
-        end_to_end_id=None if (end_to_end or "").upper() in _NOT_PROVIDED else end_to_end,
-        return_reason=one.first("RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
+    return (
+        clean(one.first(paths.name, paths.pty_name)),
+        one.first(paths.iban, paths.other_id),
+        one.first(paths.bicfi, paths.bic),
+        None if (end_to_end or "").upper() in _NOT_PROVIDED else end_to_end,
+        one.first("RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
     )
-    if code := _bank_code(one.texts):
-        fields["bank_code"] = code
-    return fields
 
 
-class _Party:
+class _Side:
     """The paths of one side's name, account and agent (written out once, not per entry)."""
 
     def __init__(self, side: str) -> None:
@@ -393,7 +405,7 @@ class _Party:
         self.bic = f"RltdAgts/{side}Agt/FinInstnId/BIC"
 
 
-_DEBTOR, _CREDITOR = _Party("Dbtr"), _Party("Cdtr")
+_DEBTOR, _CREDITOR = _Side("Dbtr"), _Side("Cdtr")
 
 
 def _bank_code(texts: dict[str, list[str]]) -> str | None:
