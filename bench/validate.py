@@ -22,6 +22,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 sys.path.insert(0, os.path.dirname(_HERE))
 
 import argparse
+import multiprocessing
 import platform
 import tempfile
 import time
@@ -75,20 +76,17 @@ def ceiling(db: Database) -> float:
     """Seconds to read every waiting order, batch by batch, into canonical orders."""
     started = time.perf_counter()
     last = ""
-    o, li = queue.ORDERS, queue.LINES
+    o = queue.ORDERS
     while True:
         with db.session() as s:
             ids = list(s.scalars(select(o.c.id).where(o.c.status == "extracted", o.c.id > last)
                                  .order_by(o.c.id).limit(BATCH)))
             if not ids:
                 break
-            rows = {r.id: r for r in s.execute(select(o).where(o.c.id.in_(ids)))}
-            lines: dict[str, list[Any]] = {}
-            for r in s.execute(select(li).where(li.c.order_id.in_(ids))
-                               .order_by(li.c.order_id, li.c.line_number)):
-                lines.setdefault(r.order_id, []).append(r)
+            rows = validate.read_orders(s, ids)
+            lines = validate.read_lines(s, ids)
             for order_id, row in rows.items():
-                validate._canonical(row, lines.get(order_id, []))
+                validate.canonical(row, lines.get(order_id, []))
         last = ids[-1]
     return time.perf_counter() - started
 
@@ -143,7 +141,7 @@ def drop(schema: str) -> None:
     drop_schema(pg_url() or "", schema)
 
 
-def bench(backend: str, mix: Mix) -> dict[str, Any]:
+def bench(backend: str, mix: Mix, workers: int = 1) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         db, schema = database(backend, folder)
         try:
@@ -151,20 +149,47 @@ def bench(backend: str, mix: Mix) -> dict[str, Any]:
             load(db, mix)
             loaded = time.perf_counter() - started
             read = ceiling(db)
-            started, cpu = time.perf_counter(), time.process_time()
-            counts = validate.run(db, Settings({}), today=TODAY, batch_size=BATCH)
-            seconds = time.perf_counter() - started
-            cpu = time.process_time() - cpu
+            load_avg = os.getloadavg()[0]
+            db.dispose()
+            seconds, cpu, counts = validate_in_processes(db.url, workers)
             verdict = judge(db, mix)
         finally:
             db.dispose()
             if schema:
                 drop(schema)
     n = len(mix.orders)
-    return {"backend": backend, "orders": n, "load_s": loaded, "ceiling_s": read,
-            "validate_s": seconds, "ceiling_rate": n / read, "rate": n / seconds,
-            "cpu_rate": n / cpu,
+    return {"backend": backend, "workers": workers, "orders": n, "load_s": loaded,
+            "ceiling_s": read, "validate_s": seconds, "ceiling_rate": n / read,
+            "rate": n / seconds, "cpu_rate": n / cpu, "load_avg": load_avg,
             "counts": counts, **verdict}
+
+
+def _worker(url: str, results: Any) -> None:
+    """One worker process: ``robots.validate.run`` until the queue is empty."""
+    db = Database(url, create=False)
+    cpu = time.process_time()
+    counts = validate.run(db, Settings({}), today=TODAY, batch_size=BATCH)
+    db.dispose()
+    results.put((time.process_time() - cpu, counts))
+
+
+def validate_in_processes(url: str, workers: int) -> tuple[float, float, Counter[str]]:
+    """Validate every waiting order with ``workers`` processes side by side, as
+    ``o2c worker`` runs them: (wall seconds, CPU seconds of the workers, counts)."""
+    results: Any = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=_worker, args=(url, results))
+                 for _ in range(workers)]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    done = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = time.perf_counter() - started
+    counts: Counter[str] = Counter()
+    for _cpu, c in done:
+        counts.update(c)
+    return seconds, sum(c for c, _counts in done), counts
 
 
 def report(results: list[dict[str, Any]], sizes: str, command: str) -> str:
@@ -175,19 +200,23 @@ def report(results: list[dict[str, Any]], sizes: str, command: str) -> str:
         "while measured: absolute figures are noisy, the same-run ratio is what counts), "
         f"Python {platform.python_version()}",
         f"- command: `{command}`", f"- data: {sizes}", "",
-        "| backend | orders | ceiling orders/s (read only) | validate orders/s | "
-        "validate / ceiling | validate orders per CPU-second of the robot | touchless "
-        "| touchless of clean orders | wrong touchless |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| backend | worker processes | orders | ceiling orders/s (read only, one process) "
+        "| validate orders/s | validate / ceiling | validate orders per CPU-second of the "
+        "workers | load average before | touchless | touchless of clean orders "
+        "| wrong touchless |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         c = r["counts"]
         lines.append(
-            f"| {r['backend']} | {r['orders']:,} | {r['ceiling_rate']:,.0f} | {r['rate']:,.0f} "
-            f"| {r['rate'] / r['ceiling_rate']:.0%} | {r['cpu_rate']:,.0f} "
-            f"| {c['touchless'] / c['orders']:.1%} "
+            f"| {r['backend']} | {r['workers']} | {r['orders']:,} | {r['ceiling_rate']:,.0f} "
+            f"| {r['rate']:,.0f} | {r['rate'] / r['ceiling_rate']:.0%} | {r['cpu_rate']:,.0f} "
+            f"| {r['load_avg']:.1f} | {c['touchless'] / c['orders']:.1%} "
             f"| {(c['clean'] - c['held_clean']) / max(c['clean'], 1):.1%} "
             f"| {c['wrong']} ({c['wrong'] / max(c['touchless'], 1):.2%}) |")
+    lines += ["", "Orders not validated, by worker count (must not depend on it): " + "; ".join(
+        f"{r['backend']} x{r['workers']}: {r['orders'] - r['counts']['touchless']:,}"
+        for r in results)]
     reasons = results[0]["reasons"]
     lines += ["", "Open exceptions by reason (first backend): " + ", ".join(
         f"{k} {v:,}" for k, v in reasons.most_common()), "", NOTES]
@@ -195,17 +224,22 @@ def report(results: list[dict[str, Any]], sizes: str, command: str) -> str:
 
 
 NOTES = """\
-The ceiling reads the same orders and lines in batches of 500 and builds the same
-canonical orders, without validating. Validation runs `robots.validate.run` end to end:
-claim (lease), read, resolve through the in-memory indexes, check, write back customer,
-addresses and SKUs, open exceptions, transition with audit events, commit per batch.
+The ceiling reads the same orders and lines (the same columns validation reads) in
+batches of 500 in one process and builds the same canonical orders, without validating.
+Validation runs `robots.validate.run` end to end in each worker process, as `o2c worker`
+does: claim (lease), read, resolve through the in-memory indexes, check, then in the
+write transaction refresh the batch's customers from what other workers committed (on
+PostgreSQL under per-customer advisory locks), write back customer, addresses and SKUs,
+open exceptions, transition with audit events, commit per batch. Every worker process
+loads the indexes and the history itself; that time is inside the figures.
 Touchless: orders that ended `validated`. Clean orders: no problem put in on purpose and
 a customer without credit risk. Wrong touchless: validated orders whose customer, ship-to,
 SKUs or base quantities differ from the truth, or that carried a problem put in on purpose
 (for a document sent twice: both copies validated).
-Orders per CPU-second counts only the robot process's CPU time (on SQLite that includes
-the database work; on PostgreSQL the server's share is not in it): it shows what the code
-does when the shared machine lets it run.
+Orders per CPU-second counts the worker processes' CPU time (on SQLite that includes the
+database work; on PostgreSQL the server's share is not in it): it shows what the code
+does when the shared machine lets it run. Load average: the machine's one-minute load
+just before validation started (2 cores; other engineers' work included).
 """
 
 
@@ -213,6 +247,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="5,000 orders")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--workers", default="1,2",
+                        help="worker process counts to measure, comma separated (default 1,2)")
     args = parser.parse_args()
     orders, customers, products = (5_000, 2_000, 5_000) if args.small else (
         100_000, 20_000, 50_000)
@@ -221,9 +257,14 @@ def main() -> None:
     if "postgresql" in backends and not pg_url():
         print("postgresql skipped: set O2C_BENCH_PG_URL or O2C_TEST_PG_URL")
         backends.remove("postgresql")
-    results = [bench(b, mix) for b in backends]
+    results = []
+    for backend in backends:
+        for workers in (int(n) for n in args.workers.split(",")):
+            results.append(bench(backend, mix, workers))
+            print({k: v for k, v in results[-1].items() if k != "reasons"}, flush=True)
     command = "python bench/validate.py" + (" --small" if args.small else "") + (
-        f" --backend {args.backend}" if args.backend != "both" else "")
+        f" --backend {args.backend}" if args.backend != "both" else "") + (
+        f" --workers {args.workers}" if args.workers != "1,2" else "")
     text_out = report(results, f"{orders:,} orders, {customers:,} customers, "
                       f"{products:,} products", command)
     print(text_out)

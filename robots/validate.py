@@ -27,10 +27,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import Row, Select, func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub import clock, queue
+from hub.audit import AUDIT
 from hub.db import Database
 from hub.model import Order
 from hub.queue import Finding
@@ -76,6 +77,11 @@ class Run:
     shared: bool = False
     """Customers are locked before a batch is written (PostgreSQL, where transactions
     of several workers commit side by side)."""
+    current: int | None = None
+    """SQLite: the last audit event the whole history reflects; while no other process
+    has written an event since, nothing changed that history holds (every change of an
+    order's status is audited) and refreshing can be skipped. ``None`` once another
+    process wrote: then every batch refreshes."""
 
 
 def run(
@@ -105,10 +111,15 @@ def run(
     with _indexes_outside_gc(), db.session() as session:
         state = Run(load_index(session), load_history(session, day, rules.history_days),
                     rules, day, actor, Counter(), shared=db.is_postgres)
+        state.current = None if state.shared else _last_event(session)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     try:
         while ids := _claim(db, size, owner, settings.core.lease_seconds):
             _batch(db, ids, state)
+            # What the batch added to the history lives as long as the run, like the
+            # indexes: out of the collector's sight, or every full collection scans
+            # a history that keeps growing (a fifth of the run's time at 100,000 orders).
+            gc.freeze()
             if on_batch:
                 on_batch(len(ids))
     finally:
@@ -127,6 +138,7 @@ def _batch(db: Database, ids: list[str], state: Run) -> None:
     except Exception:  # one failing batch must not stop the queue: its lease lapses
         log.exception("validation batch of %d orders failed", len(ids))
         state.counts["errors"] += len(ids)
+        state.current = None  # what the batch taught the history was not written
 
 
 @contextmanager
@@ -171,11 +183,11 @@ def pending(db: Database) -> int:
 def _read(session: Session, ids: Sequence[str], state: Run) -> Batch:
     """The batch's orders, read and judged against the history of their customers as
     the database holds it now."""
-    rows = {r.id: r for r in session.execute(select(ORDERS).where(ORDERS.c.id.in_(ids)))}
-    lines = _lines(session, ids)
+    rows = read_orders(session, ids)
+    lines = read_lines(session, ids)
     batch = Batch(rows, lines, *_open_exceptions(session, ids))
     for order_id in sorted(rows):
-        order = _canonical(rows[order_id], lines.get(order_id, []))
+        order = canonical(rows[order_id], lines.get(order_id, []))
         if isinstance(order, Finding):
             batch.outcomes[order_id] = Outcome(order_id, findings=[order])
         elif order.document_type != "order":
@@ -213,6 +225,8 @@ def _settle(session: Session, batch: Batch, state: Run) -> None:
     write_outcomes(session, batch.rows, batch.lines, outcomes, state.actor)
     for order_id, message in batch.messages:
         _apply(session, order_id, message, batch.rows[order_id], state)
+    if state.current is not None:
+        state.current = _last_event(session)  # still alone: the history stays current
 
 
 @dataclass
@@ -235,6 +249,10 @@ class Batch:
 
 
 def _refresh(session: Session, state: Run, batch: Batch) -> set[str]:
+    if state.current is not None:
+        if _last_event(session) == state.current:
+            return set()
+        state.current = None  # another process writes to the queue too
     return refresh_customers(session, state.history, batch.customers(), skip=batch.rows,
                              today=state.today, days=state.rules.history_days)
 
@@ -254,6 +272,10 @@ def _validate(batch: Batch, ids: list[str], state: Run) -> dict[str, Outcome]:
     return outcomes
 
 
+def _last_event(session: Session) -> int:
+    return int(session.scalar(select(func.max(AUDIT.c.id))) or 0)
+
+
 #: Advisory lock class of customers being validated (the second key is the customer's).
 _CUSTOMER_LOCKS = 0x02C0007
 
@@ -268,7 +290,19 @@ def _lock_customers(session: Session, customers: set[str]) -> None:
         {"kind": _CUSTOMER_LOCKS, "keys": keys})
 
 
-def _lines(session: Session, ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+#: What validation reads of an order row: the canonical header, and what it writes back.
+ORDER_COLUMNS = (ORDERS.c.id, ORDERS.c.buyer_key, ORDERS.c.total_amount, ORDERS.c.header,
+                 ORDERS.c.received_at)
+
+
+def read_orders(session: Session, ids: Sequence[str]) -> dict[str, Row[Any]]:
+    """The batch's order rows (the columns validation uses) by id."""
+    query: Select[Any] = select(*ORDER_COLUMNS).where(ORDERS.c.id.in_(ids))
+    return {r.id: r for r in session.execute(query)}
+
+
+def read_lines(session: Session, ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+    """The batch's lines by order id, in line order."""
     found: dict[str, list[Row[Any]]] = {}
     query = select(LINES).where(LINES.c.order_id.in_(ids)).order_by(
         LINES.c.order_id, LINES.c.line_number)
@@ -277,7 +311,8 @@ def _lines(session: Session, ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
     return found
 
 
-def _canonical(row: Row[Any], lines: list[Row[Any]]) -> Order | Finding:
+def canonical(row: Row[Any], lines: list[Row[Any]]) -> Order | Finding:
+    """The stored order as the canonical model, or why it does not fit."""
     data = dict(row.header)
     data["lines"] = [{**{c: getattr(li, c) for c in _LINE_COLUMNS}, **(li.extra or {})}
                      for li in lines]
