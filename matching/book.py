@@ -13,7 +13,7 @@ from decimal import Decimal
 from matching.statements.model import BankTransaction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer:
     """A customer account as cash application sees it."""
 
@@ -24,7 +24,7 @@ class Customer:
     sales_rep: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenItem:
     """An invoice; ``open_amount`` is what remains to be paid (0 once paid)."""
 
@@ -38,7 +38,7 @@ class OpenItem:
     reference: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PayerAlias:
     """A payer name and/or IBAN finance once tied to a customer."""
 
@@ -47,7 +47,7 @@ class PayerAlias:
     payer_iban: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Habit:
     """A way one customer writes invoice references, learned from finance decisions.
 
@@ -62,7 +62,7 @@ class Habit:
     invoice_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Application:
     """Cash applied (or proposed) from one transaction to one invoice."""
 
@@ -70,7 +70,7 @@ class Application:
     applied_amount: Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class Proposal:
     """What cash application decided for one bank transaction.
 

@@ -7,6 +7,7 @@ order, and by open amount. Reference and payer indexes sit beside it.
 
 from __future__ import annotations
 
+import bisect
 import operator
 from collections.abc import Iterable
 from decimal import Decimal
@@ -47,6 +48,9 @@ class Ledger:
         self.by_customer_amount: dict[tuple[str, str, Decimal], list[str]] = {}
         self._open_lists: dict[tuple[str, str], list[OpenItem]] = {}
         self._open_counts: dict[tuple[str, str], int] = {}
+        #: Open amounts in thousandths, for the items of the open lists built so far.
+        self.milli: dict[str, int] = {}
+        self._amounts: dict[tuple[str, str], list[Decimal]] = {}
         self.paid_by: dict[str, list[str]] = {}
         self._index(items)
         self.references = ReferenceIndex((i.invoice_id, i.reference) for i in self.items.values())
@@ -104,29 +108,57 @@ class Ledger:
         Args:
             limit: At most this many (the oldest): a large account has thousands.
         """
+        return self.oldest_open(customer_id, currency, limit)[0]
+
+    def oldest_open(
+        self, customer_id: str, currency: str, limit: int | None = None
+    ) -> tuple[list[OpenItem], list[int]]:
+        """:meth:`open_items_of`, with each open amount in thousandths beside it.
+
+        Window and subset searches add these integers: converting the decimals of a
+        large account at every payment was a third of their time.
+        """
         key = (customer_id, currency)
         cached = self._open_lists.get(key)
         if cached is None:
-            # Built once per run: open amounts only go down, so it stays a superset.
-            # Sorted when first asked: most customers never are in a run.
-            listed = sorted(self.by_customer.get(customer_id, ()), key=_DUE)
-            cached = [i for i in listed if i.currency == currency and self.open[i.invoice_id] > 0]
-            self._open_lists[key] = cached
-            self._open_counts[key] = len(cached)
-        opened = self.open
-        found = []
+            cached = self._open_list(key)
+        milli = self.milli
+        head = cached if limit is None else cached[:limit]
+        values = [milli[i.invoice_id] for i in head]
+        if 0 not in values:  # nothing paid among the oldest: the common case
+            return (head if limit is not None else list(head)), values
+        found: list[OpenItem] = []
+        values = []
         skipped = 0
         for item in cached:
-            if opened[item.invoice_id] > 0:
+            value = milli[item.invoice_id]
+            if value > 0:
                 found.append(item)
-                if limit is not None and len(found) >= limit:
+                values.append(value)
+                if len(found) == limit:
                     break
             else:
                 skipped += 1
         if skipped > 32:
             # Paid items gather at the front (oldest first): drop them once for all.
-            cached[:] = [i for i in cached if opened[i.invoice_id] > 0]
-        return found
+            cached[:] = [i for i in cached if milli[i.invoice_id] > 0]
+        return found, values
+
+    def _open_list(self, key: tuple[str, str]) -> list[OpenItem]:
+        """The customer's open items in one currency, due-date order (built once per run).
+
+        Open amounts only go down, so the list stays a superset of what is open. Sorted
+        when first asked: most customers never are in a run.
+        """
+        customer_id, currency = key
+        opened, milli = self.open, self.milli
+        listed = sorted(self.by_customer.get(customer_id, ()), key=_DUE)
+        cached = [i for i in listed if i.currency == currency and opened[i.invoice_id] > 0]
+        for item in cached:
+            milli[item.invoice_id] = int(opened[item.invoice_id].scaleb(3))
+        self._open_lists[key] = cached
+        self._open_counts[key] = len(cached)
+        return cached
 
     def open_count(self, customer_id: str, currency: str) -> int:
         """How many of the customer's invoices are still open in ``currency``."""
@@ -142,6 +174,23 @@ class Ledger:
         ids = self.by_customer_amount.get((customer_id, currency, amount), ())
         return [self.items[i] for i in ids if self.open[i] == amount]
 
+    def has_amount_between(
+        self, customer_id: str, currency: str, low: Decimal, high: Decimal
+    ) -> bool:
+        """Whether one of the customer's invoices was open for an amount in [low, high].
+
+        A bisection in the customer's amounts, sorted once per run, before the exact
+        look-ups of :meth:`customer_items_of_amount`.
+        """
+        key = (customer_id, currency)
+        amounts = self._amounts.get(key)
+        if amounts is None:
+            amounts = sorted(i.open_amount for i in self.by_customer.get(customer_id, ())
+                             if i.currency == currency and i.open_amount > ZERO)
+            self._amounts[key] = amounts
+        at = bisect.bisect_left(amounts, low)
+        return at < len(amounts) and amounts[at] <= high
+
     def with_amount(self, currency: str, amount: Decimal) -> list[str]:
         """Invoices whose open amount is exactly ``amount`` (and still open)."""
         ids = self.by_amount.get((currency, amount), ())
@@ -151,6 +200,8 @@ class Ledger:
         """Take an automatic application off the invoice's running open amount."""
         self.open[invoice_id] -= amount
         self.paid_by.setdefault(invoice_id, []).append(transaction_ref)
+        if invoice_id in self.milli:
+            self.milli[invoice_id] = int(self.open[invoice_id].scaleb(3))
         if self.open[invoice_id] <= 0:
             item = self.items[invoice_id]
             key = (item.customer_id, item.currency)

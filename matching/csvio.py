@@ -47,8 +47,13 @@ def _records(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, list[st
                           source=str(path))
     positions = [names.index(c) for c in header]
     last = max(positions)
+    strip = str.strip
+    in_order = positions == list(range(len(header)))
     for number, row in enumerate(reader, start=2):
         if not row:
+            continue
+        if in_order and len(row) == len(header):
+            yield number, list(map(strip, row))  # the contract's own layout: most files
             continue
         cells = row if len(row) > last else row + [""] * (last + 1 - len(row))
         yield number, [cells[k].strip() for k in positions]
@@ -96,11 +101,19 @@ def read_customers(path: Path, problems: list[str]) -> list[Customer]:
 def read_open_items(path: Path, customer_ids: set[str], problems: list[str]) -> list[OpenItem]:
     """``open_items.csv``: one problem line per bad row; duplicated ids are all refused."""
     parsed: list[tuple[int, OpenItem]] = []
+    rows_of: dict[str, int] = {}
+    duplicated = False
     for number, values in _records(path, OPEN_ITEMS):
         try:
-            parsed.append((number, _open_item(values, customer_ids)))
+            item = _open_item(values, customer_ids)
         except RowError as exc:
             problems.append(f"{path}: row {number}: {exc}")
+            continue
+        parsed.append((number, item))
+        if rows_of.setdefault(item.invoice_id, number) != number:
+            duplicated = True
+    if not duplicated:
+        return [item for _, item in parsed]
     counts = Counter(item.invoice_id for _, item in parsed)
     items = []
     for number, item in parsed:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from matching.allocation import EXACT
 from matching.book import Application, Proposal
-from matching.candidates import Ledger
+from matching.candidates import ZERO, Ledger
 from matching.payers import PayerMatch
 from matching.references import Extraction, RefHit, is_valid_rf, near_misses, words
 from matching.rules import (
@@ -86,11 +86,13 @@ class Engine:
             ctx = Context(tx, self.ledger, self.settings, [], False, Extraction(hits, [], []))
             ctx.hits, ctx.exact = hits, True
             return ctx
-        payers_index = self.ledger.payers
-        intermediary = tx.amount > 0 and payers_index.is_intermediary(tx.payer_name, tx.payer_iban)
-        payers = [] if intermediary or tx.amount <= 0 else payers_index.identify(
-            tx.payer_name, tx.payer_iban
-        )
+        if self._not_a_receipt(tx):
+            # Whatever the text names, the non-customer rule decides these lines.
+            return Context(tx, self.ledger, self.settings, [], False, Extraction([], [], []))
+        intermediary = False
+        payers: list[PayerMatch] = []
+        if tx.amount > 0:
+            intermediary, payers = self.ledger.payers.who_paid(tx.payer_name, tx.payer_iban)
         if not payers and tx.amount > 0 and self.ledger.customer_tokens:
             payers = self._by_habit(tx)
         refs = Extraction(hits, [], []) if hits else self.ledger.references.extract(
@@ -100,6 +102,11 @@ class Engine:
         if tx.amount > 0:
             ctx.hits = self._trusted_hits(ctx)
         return ctx
+
+    def _not_a_receipt(self, tx: BankTransaction) -> bool:
+        """Lines :class:`~matching.rules.NonCustomerRule` classifies whatever they name."""
+        return bool(tx.amount < 0 or tx.return_reason or tx.reversal
+                    or self.ledger.payers.is_own_account(tx.payer_iban))
 
     def _by_habit(self, tx: BankTransaction) -> list[PayerMatch]:
         """A contract or customer number only one customer writes, learned from finance."""
@@ -118,22 +125,30 @@ class Engine:
         if tx.amount <= 0 or tx.return_reason or tx.reversal:
             return []
         index = self.ledger.references
-        by_reference = index.by_reference(tx.structured_reference)
-        if tx.structured_reference and not by_reference:
-            return []
+        reference = tx.structured_reference
+        hits: list[RefHit] = []
+        by_reference: list[str] = []
+        if reference:
+            by_reference = index.by_reference(reference)
+            if not by_reference:
+                return []
+            how = "rf" if is_valid_rf(reference) else "reference"
+            hits = [RefHit(i, how, reference) for i in by_reference]
         named = index.exact_only(tx.remittance)
         if named is None and tx.remittance and not by_reference:
             return []
-        hits = [RefHit(i, "rf" if is_valid_rf(tx.structured_reference or "") else "reference",
-                       tx.structured_reference or "") for i in by_reference]
         hits += [RefHit(i, "exact", i) for i in named or () if i not in by_reference]
         return hits
 
     def _pays_exactly(self, tx: BankTransaction, hits: list[RefHit]) -> bool:
-        items = [self.ledger.items[h.invoice_id] for h in hits]
-        if any(i.currency != tx.currency or self.ledger.open[i.invoice_id] <= 0 for i in items):
-            return False
-        return sum(self.ledger.open[i.invoice_id] for i in items) == tx.amount
+        items, opened = self.ledger.items, self.ledger.open
+        total = ZERO
+        for hit in hits:
+            open_amount = opened[hit.invoice_id]
+            if open_amount <= ZERO or items[hit.invoice_id].currency != tx.currency:
+                return False
+            total += open_amount
+        return total == tx.amount
 
     def _trusted_hits(self, ctx: Context) -> list[RefHit]:
         payer_customers = {p.customer_id for p in ctx.payers}

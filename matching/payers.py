@@ -51,6 +51,7 @@ KNOWN_INTERMEDIARIES = (
     "AFFACTURAGE",
     "FACTORING",
 )
+_INTERMEDIARY = re.compile("|".join(KNOWN_INTERMEDIARIES))
 _NOT_WORD = re.compile(r"[^A-Z0-9]+")
 BANK_NAME_LENGTH = 35
 
@@ -160,8 +161,25 @@ class PayerIndex:
             text = normalise_name(name)
             if len(self.alias_names.get(text, ())) > 1:
                 return True
-            return any(word in text for word in KNOWN_INTERMEDIARIES)
+            return bool(_INTERMEDIARY.search(text))
         return False
+
+    def who_paid(self, name: str | None, iban: str | None) -> tuple[bool, list[PayerMatch]]:
+        """:meth:`is_intermediary` and, when not, :meth:`identify`, in one look-up.
+
+        Returns:
+            Whether the payer pays for several customers, and the candidate customers
+            (none for an intermediary).
+        """
+        ids = self._customers_of_iban(_compact(iban))
+        if len(ids) > 1:
+            return True, []
+        text = normalise_name(name) if name else ""
+        if text and (len(self.alias_names.get(text, ())) > 1 or _INTERMEDIARY.search(text)):
+            return True, []
+        if ids:
+            return False, [PayerMatch(c, 0.99, "IBAN") for c in ids]
+        return False, self._by_name(name, text) if name else []
 
     def identify(self, name: str | None, iban: str | None) -> list[PayerMatch]:
         """Candidate customers for a payer, best first."""
@@ -172,7 +190,10 @@ class PayerIndex:
             return [PayerMatch(c, score, "IBAN") for c in sorted(ids)]
         if not name:
             return []
-        text = normalise_name(name)
+        return self._by_name(name, normalise_name(name))
+
+    def _by_name(self, name: str, text: str) -> list[PayerMatch]:
+        """Candidates from the payer name (``text``: normalised), best first."""
         if not text:
             return []
         if text in self.alias_names:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -79,7 +79,10 @@ def words(text: str | None) -> list[str]:
 
 def compact(text: str) -> str:
     """Letters and digits only, upper case: the form references are compared in."""
-    return _NOT_ALNUM.sub("", text.upper())
+    upper = text.upper()
+    if upper.isalnum() and upper.isascii():
+        return upper  # most words need no cleaning: no pattern run
+    return _NOT_ALNUM.sub("", upper)
 
 
 def _core(runs: list[str]) -> str:
@@ -146,40 +149,33 @@ class ReferenceIndex:
     """
 
     def __init__(self, items: Iterable[tuple[str, str | None]]) -> None:
-        self.keys: dict[str, list[str]] = {}
+        # Each key gives one invoice id, or a list when several ids share it (most keys
+        # name one invoice: a list each would be a million lists at 300,000 items).
+        exact: _Keys = ([], [])
+        cores: _Keys = ([], [])
+        tails: _Keys = ([], [])
         self.references: dict[str, list[str]] = {}
         ids: list[str] = []
         longest = 1
+        findall = _RUNS.findall
         for invoice_id, reference in items:
             ids.append(invoice_id)
-            longest = max(longest, self._add_invoice(invoice_id))
+            runs = findall(invoice_id.upper())
+            if runs:
+                longest = max(longest, len(runs))
+                _invoice_keys(invoice_id, runs, exact, cores, tails)
             if reference:
                 self.references.setdefault(compact(reference), []).append(invoice_id)
+        #: The id's letters and digits as printed (``FA2024000123``).
+        self.exact = _grouped(*exact)
+        #: Digit runs without leading zeros (``2024.123``), and glued (``2024000123``).
+        self.cores = _grouped(*cores)
+        #: The running number alone (``123``), for ids of several digit runs.
+        self.tails = _grouped(*tails)
         # The scheme shows in a sample as well as in the whole ledger.
         self.numbering = Numbering(ids[:: max(1, len(ids) // 20_000)])
         # A window spans at most the runs of the longest id, plus one for a wrapped line.
         self.max_runs = longest + 1
-
-    def _add_invoice(self, invoice_id: str) -> int:
-        """Index one invoice id; returns how many runs it has."""
-        runs = _RUNS.findall(invoice_id.upper())
-        if not runs:
-            return 0
-        digit_runs = [r for r in runs if r.isdigit()]
-        stripped = [r.lstrip("0") or "0" for r in digit_runs]
-        keys = {"F" + "".join(runs), "C" + ".".join(stripped)}
-        if len(digit_runs) > 1:
-            keys.add("C" + ("".join(digit_runs).lstrip("0") or "0"))
-            # The running number alone, as customers quote it within one year.
-            keys.add("T" + stripped[-1])
-        index = self.keys
-        for key in keys:
-            listed = index.get(key)
-            if listed is None:
-                index[key] = [invoice_id]
-            else:
-                listed.append(invoice_id)
-        return len(runs)
 
     # --- reading text ------------------------------------------------------------------
 
@@ -197,10 +193,10 @@ class ReferenceIndex:
                 continue  # words, and numbers too short to name an invoice ("2 %")
             if not any(map(str.isdigit, word)):
                 continue
-            found = self.keys.get("F" + compact(word))
-            if not found or len(found) != 1:
-                return None
-            ids.append(found[0])
+            found = self.exact.get(compact(word))
+            if found is None or found.__class__ is not str:
+                return None  # not an id as printed, or one shared by several invoices
+            ids.append(found)
         return ids or None
 
     def by_reference(self, reference: str | None) -> list[str]:
@@ -242,7 +238,7 @@ class ReferenceIndex:
             flat = compact(word)
             for invoice_id in self.references.get(flat, ()):
                 _keep(found, RefHit(invoice_id, "reference", word))
-            for invoice_id in self.keys.get("F" + flat, ()):
+            for invoice_id in _listed(self.exact.get(flat)):
                 _keep(found, RefHit(invoice_id, "exact", word))
 
     def _read_rf(self, text: str, found: dict[str, RefHit], unknown: list[str]) -> None:
@@ -290,6 +286,8 @@ class ReferenceIndex:
     def _number_like(self, words: list[str], hit_texts: list[str]) -> list[str]:
         tokens = []
         for word in words:
+            if word.isalpha():
+                continue  # no digits: nothing number-like
             flat = compact(word)
             if any(t in flat or flat in t for t in hit_texts):
                 continue
@@ -342,16 +340,16 @@ class ReferenceIndex:
         return None
 
     def _lookup(self, window: list[str]) -> list[tuple[str, str]]:
-        exact = self.keys.get("F" + "".join(window))
+        exact = self.exact.get("".join(window))
         if exact:
-            return [(i, "exact") for i in exact]
+            return [(i, "exact") for i in _listed(exact)]
         core = _core(window)
-        entries = self.keys.get("C" + core)
+        entries = self.cores.get(core)
         if not entries and len(window) > 1:
             # A number cut by a line break or a space: its digit runs glued back.
-            entries = self.keys.get("C" + "".join(r for r in window if r.isdigit()).lstrip("0"))
+            entries = self.cores.get("".join(r for r in window if r.isdigit()).lstrip("0"))
         if not entries and len(window) == 1 and window[0].isdigit():
-            entries = self.keys.get("T" + core)
+            entries = self.tails.get(core)
         if not entries:
             return []
         prefixed = window[0].isalpha()
@@ -362,7 +360,55 @@ class ReferenceIndex:
             how = "no-prefix"
         else:
             how = "short"
-        return [(i, how) for i in entries]
+        return [(i, how) for i in _listed(entries)]
+
+
+Ids = str | list[str]
+"""One invoice id, or the several that share an index key."""
+_Keys = tuple[list[str], list[str]]
+"""Index keys and the invoice id of each, in ledger order."""
+
+
+def _invoice_keys(invoice_id: str, runs: list[str], exact: _Keys, cores: _Keys,
+                  tails: _Keys) -> None:
+    """The keys one invoice id is found under (see the module's docstring)."""
+    digit_runs = [r for r in runs if r.isdigit()]
+    exact[0].append("".join(runs))
+    exact[1].append(invoice_id)
+    if len(digit_runs) > 1:
+        stripped = [r.lstrip("0") or "0" for r in digit_runs]
+        cores[0].extend((".".join(stripped), "".join(digit_runs).lstrip("0") or "0"))
+        cores[1].extend((invoice_id, invoice_id))
+        # The running number alone, as customers quote it within one year.
+        tails[0].append(stripped[-1])
+        tails[1].append(invoice_id)
+    else:
+        cores[0].append((digit_runs[0].lstrip("0") or "0") if digit_runs else "")
+        cores[1].append(invoice_id)
+
+
+def _grouped(keys: list[str], ids: list[str]) -> dict[str, Ids]:
+    """Each key with its invoice id, or the list of them (in order) when several share it.
+
+    Most keys name one invoice: one dictionary built in C, then lists for the few
+    shared keys only (a list per key would be a million lists at 300,000 items).
+    """
+    index: dict[str, Ids] = dict(zip(keys, ids, strict=True))
+    if len(index) == len(keys):
+        return index
+    shared: dict[str, list[str]] = {k: [] for k, n in Counter(keys).items() if n > 1}
+    for key, invoice_id in zip(keys, ids, strict=True):
+        listed = shared.get(key)
+        if listed is not None:
+            listed.append(invoice_id)
+    index.update(shared)
+    return index
+
+
+def _listed(ids: Ids | None) -> Sequence[str]:
+    if ids is None:
+        return ()
+    return (ids,) if isinstance(ids, str) else ids
 
 
 def _word_runs(words: list[str]) -> tuple[list[str], set[int]]:
@@ -402,17 +448,15 @@ def near_misses(
     Returns:
         ``(invoice_id, token)`` pairs.
     """
-    owners: list[str] = []
-    targets: list[str] = []
-    for invoice_id in candidates:
-        for target in _typo_targets(invoice_id):
-            owners.append(invoice_id)
-            targets.append(target)
+    wanted = [t for t in {t.lstrip("0") for t in tokens} if len(t) >= 4]
+    if not wanted:
+        return []
+    pairs_of = [(t, i) for i in candidates for t in _typo_targets(i)]
+    targets = [t for t, _ in pairs_of]
+    owners = [i for _, i in pairs_of]
     pairs: dict[tuple[str, str], None] = {}
-    for token in {t.lstrip("0") for t in tokens}:
-        if len(token) < 4:
-            continue
-        exact = {owners[k] for k, t in enumerate(targets) if t == token}
+    for token in wanted:
+        exact = {owners[k] for k, t in enumerate(targets) if t == token} if token in targets else ()
         for _, distance, k in process.extract_iter(
             token, targets, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
         ):

@@ -23,7 +23,7 @@ from matching.payers import PayerMatch
 from matching.references import Extraction, RefHit
 from matching.settings import MatchSettings
 from matching.statements.model import BankTransaction
-from matching.subsets import due_date_windows, exact_subsets
+from matching.subsets import exact_subsets, milli, subsets_of, windows_of
 
 
 @dataclass
@@ -245,8 +245,15 @@ class PayerAmountRule:
 
     def _discounted(self, ctx: Context, customer_id: str) -> list[OpenItem]:
         """Invoices the payment settles less an early-payment discount (looked up by amount)."""
+        rates, amount = ctx.settings.discount_rates, ctx.tx.amount
+        if not rates or not ctx.ledger.has_amount_between(
+            customer_id, ctx.tx.currency,
+            (amount / (1 - min(rates))).quantize(CENT) - CENT,
+            (amount / (1 - max(rates))).quantize(CENT) + CENT,
+        ):
+            return []  # one range look-up instead of fifteen for most payments
         found: dict[str, OpenItem] = {}
-        for rate in ctx.settings.discount_rates:
+        for rate in rates:
             gross = (ctx.tx.amount / (1 - rate)).quantize(CENT)
             for cents in (-1, 0, 1):
                 for item in ctx.ledger.customer_items_of_amount(
@@ -277,24 +284,26 @@ class PayerSubsetRule:
             if payer.score < 0.85:
                 continue  # a name that only resembles proposes no combination of invoices
             # Windows start at the oldest items: what is paid first is due first.
-            items = ctx.ledger.open_items_of(payer.customer_id, ctx.tx.currency, WINDOW_ITEMS)
+            items, values = ctx.ledger.oldest_open(payer.customer_id, ctx.tx.currency,
+                                                   WINDOW_ITEMS)
             if len(items) >= 2:
                 count = ctx.ledger.open_count(payer.customer_id, ctx.tx.currency)
-                out.extend(self._for_customer(ctx, payer, items, count))
+                out.extend(self._for_customer(ctx, payer, items, values, count))
         return out
 
     def _for_customer(
-        self, ctx: Context, payer: PayerMatch, items: list[OpenItem], count: int
+        self, ctx: Context, payer: PayerMatch, items: list[OpenItem], values: list[int],
+        count: int,
     ) -> list[Proposal]:
-        amounts = [ctx.ledger.open[i.invoice_id] for i in items]
+        goal = milli(ctx.tx.amount)
         small = count <= ctx.settings.amount_only_limit
-        windows = [tuple(w) for w in due_date_windows(amounts, ctx.tx.amount) if len(w) > 1]
+        windows = [tuple(w) for w in windows_of(values, goal) if len(w) > 1]
         solutions: list[tuple[int, ...]] = list(windows)
         finished = True
         if self.windows_only:
             small = finished = bool(windows)  # asked only to find rivals: windows count
         elif small:
-            found, finished = exact_subsets(amounts, ctx.tx.amount, limit=3)
+            found, finished = subsets_of(values, goal, limit=3)
             solutions += [s for s in found if len(s) > 1 and s not in solutions]
         unique = len(solutions) == 1 and finished and small
         out = []
