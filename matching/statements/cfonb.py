@@ -319,6 +319,6 @@ def _remittance(extra: dict[str, list[str]]) -> str | None:
     """The remittance complements in qualifier order, each text once; a complement
     filled to its 70 characters was cut mid-word and joins the next without a space."""
     pieces = [v for q in _REMITTANCE if q in extra for v in extra[q]]
-    if len(pieces) > 1:
-        pieces = list(dict.fromkeys(pieces))
-    return clean(join_lines(pieces, COMPLEMENT)) if pieces else None
+    if len(pieces) < 2:  # one piece or none: nothing to join
+        return clean(pieces[0]) if pieces else None
+    return clean(join_lines(list(dict.fromkeys(pieces)), COMPLEMENT))
