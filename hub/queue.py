@@ -196,6 +196,7 @@ def transition(
     detail: str | None = None,
     changes: dict[str, Any] | None = None,
     each: Mapping[str, Mapping[str, Any]] | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> int:
     """Move orders to ``to_status``, auditing each move; clears their leases.
 
@@ -208,6 +209,8 @@ def transition(
         changes: Other columns to set on every order in the same update.
         each: Columns to set per order (``{order_id: {"group_id": ...}}``); the same
             columns for every order.
+        details: Why, per order, where orders moved together have different reasons
+            (overrides ``detail``).
 
     Raises:
         InvalidTransition: naming the order and the move; nothing is changed.
@@ -228,7 +231,8 @@ def transition(
     audit.record(session, (
         audit.AuditEvent("order", i, "status", actor, {"status": current[i]},
                          {"status": to_status, **_jsonable(changes),
-                          **_jsonable(dict(each.get(i, {})) if each else None)}, detail)
+                          **_jsonable(dict(each.get(i, {})) if each else None)},
+                         details.get(i, detail) if details else detail)
         for i in ids
     ), at=now)
     return len(ids)

@@ -52,12 +52,11 @@ def write_outcomes(session: Session, rows: dict[str, Row[Any]],
          "resolution": None}
         for o in outcomes for f in o.findings])
     # The status event of each order says which rule decided its customer.
-    groups: dict[tuple[str, str | None], list[str]] = {}
-    for o in outcomes:
-        groups.setdefault((o.status, o.customer_rule), []).append(o.order_id)
-    for (status, rule), ids in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] or "")):
-        queue.transition(session, ids, status, actor=actor,
-                         detail=f"customer by {rule}" if rule else "customer not found")
+    for status in ("exception", "validated"):
+        moved = {o.order_id: f"customer by {o.customer_rule}" if o.customer_rule
+                 else "customer not found" for o in outcomes if o.status == status}
+        if moved:
+            queue.transition(session, list(moved), status, actor=actor, details=moved)
 
 
 def _order_values(row: Row[Any], outcome: Outcome, now: Any) -> dict[str, Any]:
