@@ -219,7 +219,7 @@ def _bare_cfonb(handle: IO[bytes]) -> int:
         first = (head + handle.readline()).splitlines()
         records = chain(first, (line.rstrip(b"\r\n") for line in handle))
     else:
-        records = _unbroken(head + handle.read())
+        records = _unbroken(head, handle)
     for raw in records:
         record = raw.decode("latin-1")
         if record:
@@ -228,8 +228,16 @@ def _bare_cfonb(handle: IO[bytes]) -> int:
     return count
 
 
-def _unbroken(content: bytes) -> list[bytes]:
-    return [content[start:start + 120] for start in range(0, len(content), 120)]
+def _unbroken(head: bytes, handle: IO[bytes]) -> Iterable[bytes]:
+    """Records of a file without line breaks, read a block at a time."""
+    buffer = head
+    while chunk := handle.read(120 * 512):
+        buffer += chunk
+        end = len(buffer) - len(buffer) % 120
+        yield from (buffer[start:start + 120] for start in range(0, end, 120))
+        buffer = buffer[end:]
+    if buffer:
+        yield buffer
 
 
 _MT_TAG = re.compile(r":(\d{2}[A-Z]?):")
@@ -315,6 +323,7 @@ def main() -> None:
     entries = 10_000 if args.small else 100_000
     rows: list[str] = []
     costs: list[str] = []
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="o2c-bench-") as folder:
         for fmt, writer, name in (("camt.053", write_camt, "statement.xml"),
                                   ("mt940", write_mt940, "statement.sta"),
@@ -331,7 +340,7 @@ def main() -> None:
             rows.append(_row(fmt, path, entries, runs))
             costs.append(_costs(fmt, entries, runs))
             print(rows[-1], costs[-1], sep="\n", flush=True)
-    _write(rows, costs, entries, args.small)
+    _write(rows, costs, entries, args.small, (load, os.getloadavg()[0]))
 
 
 def _row(fmt: str, path: Path, entries: int, runs: dict[str, dict[str, float]]) -> str:
@@ -390,7 +399,9 @@ def _costs(fmt: str, entries: int, runs: dict[str, dict[str, float]]) -> str:
             f"{ours - reading:.1f} | {ours:.1f} |")
 
 
-def _write(rows: list[str], costs: list[str], entries: int, small: bool) -> None:
+def _write(
+    rows: list[str], costs: list[str], entries: int, small: bool, load: tuple[float, float]
+) -> None:
     command = ".venv/bin/python bench/statements.py" + (" --small" if small else "")
     text = "\n".join([
         "# Statement parsing benchmark",
@@ -399,7 +410,8 @@ def _write(rows: list[str], costs: list[str], entries: int, small: bool) -> None
         f"- machine: {os.cpu_count()} cores, {platform.machine()}, Python "
         f"{platform.python_version()}; shared with other work while measured, so absolute",
         "  figures are noisy: the ratio to the ceiling, measured in the same run, is what counts",
-        f"- command: `{command}` ({entries:,} entries per file)",
+        f"- command: `{command}` ({entries:,} entries per file); load average (1 min)"
+        f" {load[0]:.2f} at the start, {load[1]:.2f} at the end",
         "- ceiling: the same file cut into its raw records and fields, as strings, without",
         "  interpreting them (what lxml's iterparse does for XML): CAMT, a bare lxml",
         "  iterparse of every Ntry that drops it; CFONB, each 120-character record decoded",
