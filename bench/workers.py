@@ -38,7 +38,7 @@ from bench.validate_mix import TODAY, Generator, Mix
 from hub import clock
 from hub.db import Database
 from hub.settings import Settings
-from hub.tables import CLAIMABLE_ORDER_STATES, OrderRow
+from hub.tables import CLAIMABLE_ORDER_STATES, OrderExceptionRow, OrderRow
 
 RESULTS = Path(__file__).parent / "results" / "workers.md"
 
@@ -91,11 +91,20 @@ def run(base: str, mix: Mix, workers: int) -> dict[str, Any]:
         with db.session() as session:
             statuses = dict(session.execute(
                 select(OrderRow.status, func.count()).group_by(OrderRow.status)).all())
+            reasons = dict(session.execute(
+                select(OrderExceptionRow.reason, func.count())
+                .where(OrderExceptionRow.resolved_at.is_(None))
+                .group_by(OrderExceptionRow.reason)).all())
         db.dispose()
     finally:
         drop_schema(base, schema)
     return {"workers": workers, "orders": len(mix.orders), "seconds": seconds,
-            "orders_s": len(mix.orders) / seconds, "statuses": statuses}
+            "orders_s": len(mix.orders) / seconds, "statuses": statuses, "reasons": reasons}
+
+
+REASONS = ("DUPLICATE_ORDER", "QUANTITY_ANOMALY", "CREDIT_LIMIT_EXCEEDED", "OVERDUE_BALANCE",
+           "CUSTOMER_BLOCKED", "LOW_CONFIDENCE", "UNKNOWN_PRODUCT", "PRICE_MISMATCH",
+           "DELIVERY_DATE_INVALID", "UNKNOWN_SHIP_TO", "AMBIGUOUS_CUSTOMER", "MISSING_FIELD")
 
 
 def report(rows: list[dict[str, Any]], command: str) -> str:
@@ -113,6 +122,14 @@ def report(rows: list[dict[str, Any]], command: str) -> str:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(r["statuses"].items()))
         lines.append(f"| {r['workers']} | {r['orders']:,} | {r['seconds']:.1f} | "
                      f"{r['orders_s']:,.0f} | {r['orders_s'] / base:.2f}x | {statuses} |")
+    lines += ["", "Open exceptions by reason (the outcome must not depend on the number of "
+              "workers: each batch's customers are refreshed from what the other workers "
+              "committed, and locked while the batch is written):", "",
+              "| workers | " + " | ".join(REASONS) + " |",
+              "|---|" + "---|" * len(REASONS)]
+    for r in rows:
+        lines.append(f"| {r['workers']} | " + " | ".join(
+            f"{r['reasons'].get(k, 0):,}" for k in REASONS) + " |")
     lines += ["", "What bounds the scaling here: the machine has 2 cores, and PostgreSQL runs "
               "on them too. One worker keeps about one core busy in Python (pydantic, "
               "indexes, building rows) while PostgreSQL uses part of the other; a second "

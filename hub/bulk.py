@@ -40,6 +40,33 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
             ])
 
 
+def update_rows(session: Session, table: Table, keys: Sequence[str],
+                rows: Sequence[dict[str, Any]]) -> None:
+    """Update rows found by ``keys`` in the caller's transaction, in one driver-level
+    ``executemany``.
+
+    Every dict holds the key columns and the same columns to set. Values are prepared by
+    each column's own type, as for inserts; Core's per-row parameter handling, the
+    larger share of a Core ``executemany`` of thousands of rows, is skipped.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = [n for n in rows[0] if n not in keys] + list(keys)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f'UPDATE "{table.name}" SET '
+           + ", ".join(f'"{n}" = {mark}' for n in names[:-len(keys)])
+           + " WHERE " + " AND ".join(f'"{k}" = {mark}' for k in keys))
+    columns = [table.c[n] for n in names]
+    processors = [c.type._cached_bind_processor(dialect) for c in columns]
+    json_columns = [_is_json(c.type) for c in columns]
+    connection.exec_driver_sql(sql, [
+        tuple(_value(row[n], process, is_json)
+              for n, process, is_json in zip(names, processors, json_columns, strict=True))
+        for row in rows])
+
+
 def _is_json(column_type: Any) -> bool:
     impl = getattr(column_type, "impl", column_type)
     return isinstance(column_type, JSON) or isinstance(impl, JSON)

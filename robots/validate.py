@@ -2,12 +2,19 @@
 ``exception``.
 
 It claims batches through :func:`hub.queue.claim`, so any number of workers share the
-queue; each batch is one transaction. Master data is read once per run into in-memory
-indexes (:mod:`robots.validation_index`); per batch there is a fixed number of
-statements whatever its size. What validation resolved is written back: the customer
-on the order and its parties, the ship-to and bill-to address ids, the SKU on each line
-(in the product's unit). Order changes and cancellations are applied to their original
-order (:mod:`robots.validation_changes`).
+queue. Master data is read once per run into in-memory indexes
+(:mod:`robots.validation_index`); per batch there is a fixed number of statements
+whatever its size. A batch is read and judged in a read-only transaction, then written
+in one transaction. Duplicates, quantities and credit exposure depend on what other
+workers validate at the same time: the history of the batch's customers is refreshed
+from the database before judging and again in the write transaction, under
+per-customer locks on PostgreSQL (SQLite runs one writer at a time); an order whose
+customer changed meanwhile is judged again before anything is written.
+
+What validation resolved is written back: the customer on the order and its parties, the
+ship-to and bill-to address ids, the SKU on each line (in the product's unit). Order
+changes and cancellations are applied to their original order
+(:mod:`robots.validation_changes`).
 """
 
 from __future__ import annotations

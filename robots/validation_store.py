@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, bindparam, update
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from hub import bulk, clock, queue
@@ -18,19 +18,7 @@ ORDERS, LINES = queue.ORDERS, queue.LINES
 _PARTIES = ("buyer", "bill_to", "ship_to")
 
 
-def _params(table: Any, names: Sequence[str]) -> dict[str, Any]:
-    return {n: bindparam(f"p_{n}", type_=table.c[n].type) for n in names}
-
-
-_ORDER_SET = ("customer_id", "ship_to_address_id", "bill_to_address_id", "currency",
-              "total_amount", "header", "updated_at")
 _LINE_SET = ("sku", "quantity", "unit", "unit_price", "extra")
-
-_UPDATE_ORDER = update(ORDERS).where(ORDERS.c.id == bindparam("p_key")).values(
-    **_params(ORDERS, _ORDER_SET))
-_UPDATE_LINE = update(LINES).where(
-    LINES.c.order_id == bindparam("p_key"), LINES.c.line_number == bindparam("p_line")
-).values(**_params(LINES, _LINE_SET))
 
 
 def write_outcomes(session: Session, rows: dict[str, Row[Any]],
@@ -40,10 +28,10 @@ def write_outcomes(session: Session, rows: dict[str, Row[Any]],
     if not outcomes:
         return
     now = clock.now()
-    session.execute(_UPDATE_ORDER, [_order_values(rows[o.order_id], o, now) for o in outcomes])
-    line_values = [v for o in outcomes for v in _line_values(lines.get(o.order_id, []), o)]
-    if line_values:
-        session.execute(_UPDATE_LINE, line_values)
+    bulk.update_rows(session, ORDERS, ("id",),
+                     [_order_values(rows[o.order_id], o, now) for o in outcomes])
+    bulk.update_rows(session, LINES, ("order_id", "line_number"), [
+        v for o in outcomes for v in _line_values(lines.get(o.order_id, []), o)])
     # One bulk insert of the rows hub.queue.add_exceptions would write order by order.
     bulk.insert_rows(session, queue.EXCEPTIONS, [
         {"order_id": o.order_id, "reason": f.reason, "field": f.field, "message": f.message,
@@ -69,12 +57,12 @@ def _order_values(row: Row[Any], outcome: Outcome, now: Any) -> dict[str, Any]:
         header["currency"] = outcome.currency
     stated = row.total_amount
     return {
-        "p_key": row.id, "p_customer_id": outcome.customer_id,
-        "p_ship_to_address_id": outcome.ship_to_address_id,
-        "p_bill_to_address_id": outcome.bill_to_address_id,
-        "p_currency": header.get("currency"),
-        "p_total_amount": stated if stated is not None else outcome.value,
-        "p_header": header, "p_updated_at": now,
+        "id": row.id, "customer_id": outcome.customer_id,
+        "ship_to_address_id": outcome.ship_to_address_id,
+        "bill_to_address_id": outcome.bill_to_address_id,
+        "currency": header.get("currency"),
+        "total_amount": stated if stated is not None else outcome.value,
+        "header": header, "updated_at": now,
     }
 
 
@@ -88,8 +76,8 @@ def _line_values(stored: list[Row[Any]], outcome: Outcome) -> list[dict[str, Any
         wanted = _resolved_values(row, resolved)
         current = {n: getattr(row, n) for n in _LINE_SET}
         if wanted != current:
-            values.append({"p_key": row.order_id, "p_line": row.line_number,
-                           **{f"p_{n}": v for n, v in wanted.items()}})
+            values.append({"order_id": row.order_id, "line_number": row.line_number,
+                           **wanted})
     return values
 
 
