@@ -83,26 +83,28 @@ class _Reader(Paths):
         self.containers = 0
         self.current: _Container | None = None
 
-    def element(self, element: Element) -> Iterator[BankTransaction | Statement]:
-        if element.tag == self.ntry:
-            parent = element.getparent()
-            container = self.current
-            if container is None or container.element is not parent:
-                container = self._container(parent)
-            container.entries += 1
-            location = f"{container.location}/Ntry[{container.entries}]"
-            yield from self.entry(element, container, location)
-            element.clear()
-            # Drop the entry read before this one so the tree never grows; the header
-            # elements (Acct, Bal) before the first entry stay for the closing balance.
-            previous = element.getprevious()
-            if previous is not None and previous.tag == self.ntry and parent is not None:
-                parent.remove(previous)
-        else:
+    def element(self, element: Element) -> Iterable[BankTransaction | Statement]:
+        """What a closed ``Ntry`` or statement gives; the element is dropped once read
+        (its fields are copied out, so a batch's transactions can follow lazily)."""
+        if element.tag != self.ntry:
             container = self._container(element)
-            yield self.statement(element, container)
+            statement = self.statement(element, container)
             self.current = None
             element.clear()
+            return (statement,)
+        parent = element.getparent()
+        current = self.current
+        container = current if current is not None and current.element is parent else (
+            self._container(parent))
+        container.entries += 1
+        found = self.entry(element, container, f"{container.location}/Ntry[{container.entries}]")
+        element.clear()
+        # Drop the entry read before this one so the tree never grows; the header
+        # elements (Acct, Bal) before the first entry stay for the closing balance.
+        previous = element.getprevious()
+        if previous is not None and previous.tag == self.ntry and parent is not None:
+            parent.remove(previous)
+        return found
 
     def _container(self, element: Element | None) -> _Container:
         if element is None:  # pragma: no cover - an Ntry always has a parent

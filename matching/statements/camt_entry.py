@@ -307,8 +307,9 @@ class Entry:
                 reversal is not None and reversal[0] == "true")
 
     def date(self, name: str) -> date | None:
+        day, moment = _DATES[name]
         texts = self.entry.texts
-        text = texts.get(f"{name}/Dt") or texts.get(f"{name}/DtTm")
+        text = texts.get(day) or texts.get(moment)
         return iso_date(text[0], location=f"{self.location}/{name}") if text else None
 
     def transaction(
@@ -357,6 +358,7 @@ class Entry:
         return None
 
 
+_DATES = {name: (f"{name}/Dt", f"{name}/DtTm") for name in ("BookgDt", "ValDt")}
 # booking date, value date, bank reference, bank code, customer reference, reversal
 _Head: TypeAlias = tuple[date, "date | None", str, "str | None", "str | None", bool]
 # payer name, IBAN, BIC, end-to-end id; return reason last
@@ -383,14 +385,19 @@ def _remittance(details: list[Flat], texts: list[str]) -> tuple[str | None, str 
 def _party(one: Flat, *, credit: bool) -> _Party:
     """The counterparty of a single detail (of a credit the debtor, the payer; of a
     debit the creditor), its end-to-end id and return reason."""
-    paths = _DEBTOR if credit else _CREDITOR
-    end_to_end = one.text("Refs/EndToEndId")
+    side = _DEBTOR if credit else _CREDITOR
+    texts = one.texts  # every list in it holds at least one text
+    name = texts.get(side.name) or texts.get(side.pty_name)
+    iban = texts.get(side.iban) or texts.get(side.other_id)
+    bic = texts.get(side.bicfi) or texts.get(side.bic)
+    end_to_end = texts.get("Refs/EndToEndId")
+    reason = texts.get("RtrInf/Rsn/Cd") or texts.get("RtrInf/Rsn/Prtry")
     return (
-        clean(one.first(paths.name, paths.pty_name)),
-        one.first(paths.iban, paths.other_id),
-        one.first(paths.bicfi, paths.bic),
-        None if (end_to_end or "").upper() in _NOT_PROVIDED else end_to_end,
-        one.first("RtrInf/Rsn/Cd", "RtrInf/Rsn/Prtry"),
+        clean(name[0]) if name else None,
+        iban[0] if iban else None,
+        bic[0] if bic else None,
+        end_to_end[0] if end_to_end and end_to_end[0].upper() not in _NOT_PROVIDED else None,
+        reason[0] if reason else None,
     )
 
 
