@@ -229,3 +229,15 @@ def test_damaged_samples_fail_only_with_a_reason() -> None:
     for name, error in refusals:
         assert str(error).startswith(f"{name}: ")
         assert error.code
+
+
+@pytest.mark.parametrize("later", [b":61:2401030103CX", b":62F:C2401EUR"])
+def test_mt940_problems_are_reported_in_file_order(later: bytes) -> None:
+    # The entry's currency is refused before the malformed field after it is read.
+    content = mt940([("240102", "150.00", "R1")], currency="DEM")
+    cut = content.index(b":62F:")
+    bad = content[:cut] + later + b"\r\n" + content[cut:]
+    if later.startswith(b":62F:"):
+        bad = content[:cut] + later + content[content.index(b"\r\n", cut):]
+    error = _refusal(bad, "order.sta")
+    assert (error.code, error.location) == ("UNKNOWN_CURRENCY", "line 6")
