@@ -252,8 +252,9 @@ def _bare_mt940(handle: IO[bytes]) -> int:
     lines: list[str] = []
     for raw in handle:
         line = raw.decode("utf-8").rstrip("\r\n")
-        match = _MT_TAG.match(line)
-        if match or line[:1] in ("{", "-"):
+        first = line[:1]
+        match = _MT_TAG.match(line) if first == ":" else None
+        if match or first in ("{", "-"):
             if tag is not None:
                 field = (tag, "\n".join(lines))
                 count += field[0] == "61"
@@ -275,9 +276,10 @@ def _reading_camt(handle: IO[bytes]) -> int:
     from hub import safe_xml
     from matching.statements.camt_entry import flatten
 
-    count = 0
+    count, ns = 0, None
     for element in safe_xml.iterparse(handle, "{*}Ntry"):
-        flatten(element, etree.QName(element).namespace or "")
+        ns = etree.QName(element).namespace or "" if ns is None else ns
+        flatten(element, ns)
         count += 1
         element.clear()
         previous = element.getprevious()
@@ -368,7 +370,10 @@ NOTES = """## Reading the ratios
 - CFONB 120: o2c reads the record codes, checks each length, keeps the complements (05)
   with their movement (04), builds amounts from the sign-carrying last character and
   the currency's decimals, dates through a cache, the payer, IBAN, remittance joined at
-  70 characters and any ISO 11649 reference: within twice the tokenising.
+  70 characters and any ISO 11649 reference: within twice the tokenising. Measured
+  apart, a tokeniser tuned with `operator.itemgetter` over slice objects cuts the
+  fields in about 2.7 instead of 4.4 microseconds an entry; against that one o2c
+  would stand at about a third.
 - CAMT: the Python work of visiting, one element at a time, the ~60 elements of an entry
   that hold its ~25 fields ("o2c reading only", parse included) costs about as much as
   libxml2's whole parse of the entry: that alone takes the ratio to about 50%. Building
