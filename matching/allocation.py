@@ -8,6 +8,7 @@ excess is an overpayment left on the customer's account.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +19,7 @@ from matching.settings import MatchSettings
 from matching.statements.model import BankTransaction
 
 CENT = Decimal("0.01")
+_DUE = operator.attrgetter("due_date", "invoice_id")
 _DEDUCTION = re.compile(
     r"DEDUCT|RETENUE|LITIGE|DISPUTE|DAMAGE|ENDOMMAG|MANQUANT|MISSING|SHORTAGE|AVOIR|"
     r"CREDIT NOTE|ABZUG|KUERZUNG|KURZUNG|REKLAMATION|PENALIT|PENALTY|CLAIM|RETOUR"
@@ -43,7 +45,8 @@ def spread(items: list[OpenItem], amount: Decimal, ledger: Ledger) -> list[Appli
     """Apply ``amount`` to ``items`` in due-date order, within each open amount."""
     left = amount
     applications = []
-    for item in sorted(items, key=lambda i: (i.due_date, i.invoice_id)):
+    ordered = items if len(items) < 2 else sorted(items, key=_DUE)
+    for item in ordered:
         if left <= 0:
             break
         applied = min(ledger.open[item.invoice_id], left)
@@ -111,7 +114,15 @@ def discount_rate(
     items: list[OpenItem], short: Decimal, ledger: Ledger, settings: MatchSettings
 ) -> Decimal | None:
     """The discount rate that explains ``short`` on these invoices, if one does."""
-    for rate in settings.discount_rates:
+    rates = settings.discount_rates
+    if not rates:
+        return None
+    # Rounding moves each invoice's discount by half a cent at most: a shortfall far
+    # outside every rate needs no exact sums (binary floats, so a wider margin).
+    due, slack = float(sum(ledger.open[i.invoice_id] for i in items)), 0.02 * len(items)
+    if not due * float(min(rates)) - slack <= float(short) <= due * float(max(rates)) + slack:
+        return None
+    for rate in rates:
         expected = sum(
             ((ledger.open[i.invoice_id] * rate).quantize(CENT, ROUND_HALF_UP) for i in items),
             Decimal(0),

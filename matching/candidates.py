@@ -50,7 +50,7 @@ class Ledger:
         self._open_counts: dict[tuple[str, str], int] = {}
         #: Open amounts in thousandths, for the items of the open lists built so far.
         self.milli: dict[str, int] = {}
-        self._amounts: dict[tuple[str, str], list[Decimal]] = {}
+        self._amounts: dict[tuple[str, str], list[float]] = {}
         self.paid_by: dict[str, list[str]] = {}
         self._index(items)
         self.references = ReferenceIndex((i.invoice_id, i.reference) for i in self.items.values())
@@ -175,17 +175,18 @@ class Ledger:
         return [self.items[i] for i in ids if self.open[i] == amount]
 
     def has_amount_between(
-        self, customer_id: str, currency: str, low: Decimal, high: Decimal
+        self, customer_id: str, currency: str, low: float, high: float
     ) -> bool:
-        """Whether one of the customer's invoices was open for an amount in [low, high].
+        """Whether one of the customer's invoices was open for about [low, high].
 
-        A bisection in the customer's amounts, sorted once per run, before the exact
-        look-ups of :meth:`customer_items_of_amount`.
+        A bisection in the customer's amounts, sorted once per run, to rule out
+        candidates before exact look-ups (:meth:`customer_items_of_amount`): binary
+        floats, so callers widen the range by a cent or more.
         """
         key = (customer_id, currency)
         amounts = self._amounts.get(key)
         if amounts is None:
-            amounts = sorted(i.open_amount for i in self.by_customer.get(customer_id, ())
+            amounts = sorted(float(i.open_amount) for i in self.by_customer.get(customer_id, ())
                              if i.currency == currency and i.open_amount > ZERO)
             self._amounts[key] = amounts
         at = bisect.bisect_left(amounts, low)
@@ -198,11 +199,16 @@ class Ledger:
 
     def apply(self, invoice_id: str, amount: Decimal, transaction_ref: str) -> None:
         """Take an automatic application off the invoice's running open amount."""
-        self.open[invoice_id] -= amount
-        self.paid_by.setdefault(invoice_id, []).append(transaction_ref)
+        left = self.open[invoice_id] - amount
+        self.open[invoice_id] = left
+        paid = self.paid_by.get(invoice_id)
+        if paid is None:
+            self.paid_by[invoice_id] = [transaction_ref]
+        else:
+            paid.append(transaction_ref)
         if invoice_id in self.milli:
-            self.milli[invoice_id] = int(self.open[invoice_id].scaleb(3))
-        if self.open[invoice_id] <= 0:
+            self.milli[invoice_id] = int(left.scaleb(3))
+        if left <= ZERO:
             item = self.items[invoice_id]
             key = (item.customer_id, item.currency)
             if key in self._open_counts:

@@ -16,13 +16,22 @@ same invoice is then recognised as a duplicate.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 
 from matching.allocation import EXACT
 from matching.book import Application, Proposal
 from matching.candidates import ZERO, Ledger
 from matching.payers import PayerMatch
-from matching.references import Extraction, RefHit, is_valid_rf, near_misses, words
+from matching.references import (
+    Extraction,
+    RefHit,
+    TypoTargets,
+    is_valid_rf,
+    near_misses,
+    words,
+)
 from matching.rules import (
     LAST_RESORT_RULES,
     PAYER_RULES,
@@ -51,6 +60,7 @@ class Engine:
     def __init__(self, ledger: Ledger, settings: MatchSettings | None = None) -> None:
         self.ledger = ledger
         self.settings = settings or MatchSettings()
+        self._typo_pools: dict[tuple[str, str], TypoTargets] = {}
 
     def match(
         self,
@@ -191,12 +201,6 @@ class Engine:
 
     def _habit_and_typo_hits(self, ctx: Context, known: set[str]) -> list[RefHit]:
         """Unresolved numbers read through the customer's habits or as one typing error."""
-        pool: list[str] = []
-        for payer in ctx.payers[:3]:
-            # The oldest few hundred: a typo is compared, never the whole of a large account.
-            pool.extend(i.invoice_id for i in self.ledger.open_items_of(
-                payer.customer_id, ctx.tx.currency, TYPO_POOL))
-        pool.extend(self.ledger.with_amount(ctx.tx.currency, ctx.tx.amount)[:20])
         hits = []
         for payer in ctx.payers[:3]:
             for token in ctx.refs.unresolved:
@@ -206,11 +210,32 @@ class Engine:
                     known.add(invoice_id)
             for width in self.ledger.tail_habits.get(payer.customer_id, ()):
                 hits.extend(self._tail_hits(ctx, payer.customer_id, width, known))
-        for invoice_id, token in near_misses(ctx.refs.unresolved, dict.fromkeys(pool)):
+        pool = self._typo_pool(ctx)
+        for invoice_id, token in pool.near_misses(ctx.refs.unresolved):
             if invoice_id not in known:
                 hits.append(RefHit(invoice_id, "typo", token))
                 known.add(invoice_id)
         return hits
+
+    def _typo_pool(self, ctx: Context) -> TypoTargets:
+        """The invoices an unreadable number is compared with: the payers' oldest open
+        ones (never the whole of a large account) and those of the amount paid.
+
+        A payer's part is kept between payments while its invoices stay the same.
+        """
+        parts = []
+        for payer in ctx.payers[:3]:
+            key = (payer.customer_id, ctx.tx.currency)
+            ids = [i.invoice_id for i in self.ledger.open_items_of(*key, TYPO_POOL)]
+            kept = self._typo_pools.get(key)
+            if kept is None or kept.invoice_ids != ids:
+                kept = self._typo_pools[key] = TypoTargets(ids)
+            parts.append(kept)
+        parts.append(TypoTargets(self.ledger.with_amount(ctx.tx.currency, ctx.tx.amount)[:20]))
+        ids = [i for part in parts for i in part.invoice_ids]
+        if len(set(ids)) < len(ids):
+            return TypoTargets(list(dict.fromkeys(ids)))  # a pool shared: compare once
+        return functools.reduce(operator.add, parts)
 
     def _tail_hits(
         self, ctx: Context, customer_id: str, width: int, known: set[str]

@@ -79,7 +79,11 @@ def normalise_iban(raw: str | None) -> str | None:
 def _compact(iban: str | None) -> str:
     """A payer IBAN as looked up: the index holds only IBANs schwifty validated, so an
     IBAN that is not found needs no validation of its own (it identifies no one)."""
-    return "".join(iban.split()).upper() if iban else ""
+    if not iban:
+        return ""
+    if iban.isalnum() and iban.isupper():
+        return iban  # already compact: most statements print IBANs so
+    return "".join(iban.split()).upper()
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class PayerIndex:
         self.alias_names: dict[str, set[str]] = {}
         self.tokens: dict[str, set[str]] = {}
         self.own_ibans = {_compact(x) for x in own_ibans}
+        self._answers: dict[tuple[str | None, str | None], tuple[bool, list[PayerMatch]]] = {}
         for customer in customers:
             self._add_customer(customer)
         for alias in aliases:
@@ -130,6 +135,7 @@ class PayerIndex:
 
     def add_alias(self, alias: PayerAlias) -> None:
         """Learn that this payer name and/or IBAN paid for ``alias.customer_id``."""
+        self._answers.clear()
         if alias.payer_iban:
             self.by_iban.setdefault(_compact(alias.payer_iban), set()).add(alias.customer_id)
         if alias.payer_name:
@@ -167,10 +173,18 @@ class PayerIndex:
     def who_paid(self, name: str | None, iban: str | None) -> tuple[bool, list[PayerMatch]]:
         """:meth:`is_intermediary` and, when not, :meth:`identify`, in one look-up.
 
+        A payer pays many times in a run: the answer is kept until an alias is learned.
+
         Returns:
             Whether the payer pays for several customers, and the candidate customers
             (none for an intermediary).
         """
+        answer = self._answers.get((name, iban))
+        if answer is None:
+            answer = self._answers[(name, iban)] = self._who_paid(name, iban)
+        return answer[0], list(answer[1])
+
+    def _who_paid(self, name: str | None, iban: str | None) -> tuple[bool, list[PayerMatch]]:
         ids = self._customers_of_iban(_compact(iban))
         if len(ids) > 1:
             return True, []

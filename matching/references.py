@@ -448,18 +448,46 @@ def near_misses(
     Returns:
         ``(invoice_id, token)`` pairs.
     """
-    wanted = [t for t in {t.lstrip("0") for t in tokens} if len(t) >= 4]
-    if not wanted:
-        return []
-    pairs_of = [(t, i) for i in candidates for t in _typo_targets(i)]
-    targets = [t for t, _ in pairs_of]
-    owners = [i for _, i in pairs_of]
-    pairs: dict[tuple[str, str], None] = {}
-    for token in wanted:
-        exact = {owners[k] for k, t in enumerate(targets) if t == token} if token in targets else ()
-        for _, distance, k in process.extract_iter(
-            token, targets, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
-        ):
-            if distance > 0 and owners[k] not in exact:
-                pairs[(owners[k], token)] = None
-    return list(pairs)
+    return TypoTargets(list(candidates)).near_misses(tokens, max_distance=max_distance)
+
+
+class TypoTargets:
+    """The digit strings a set of invoices may have been mistyped from, for
+    :func:`near_misses`; built once for a pool that several payments compare with.
+
+    Args:
+        invoice_ids: The candidate invoices, without repeats.
+    """
+
+    def __init__(self, invoice_ids: Sequence[str]) -> None:
+        self.invoice_ids = invoice_ids
+        pairs = [(t, i) for i in invoice_ids for t in _typo_targets(i)]
+        self.targets = [t for t, _ in pairs]
+        self.owners = [i for _, i in pairs]
+
+    def __add__(self, other: TypoTargets) -> TypoTargets:
+        """Both pools, in order (the caller makes sure no invoice is in both)."""
+        joined = TypoTargets(())
+        joined.invoice_ids = [*self.invoice_ids, *other.invoice_ids]
+        joined.targets = self.targets + other.targets
+        joined.owners = self.owners + other.owners
+        return joined
+
+    def near_misses(
+        self, tokens: Iterable[str], *, max_distance: int = 1
+    ) -> list[tuple[str, str]]:
+        """:func:`near_misses` against this pool."""
+        wanted = [t for t in {t.lstrip("0") for t in tokens} if len(t) >= 4]
+        if not wanted:
+            return []
+        targets, owners = self.targets, self.owners
+        pairs: dict[tuple[str, str], None] = {}
+        for token in wanted:
+            exact = ({owners[k] for k, t in enumerate(targets) if t == token}
+                     if token in targets else ())
+            for _, distance, k in process.extract_iter(
+                token, targets, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
+            ):
+                if distance > 0 and owners[k] not in exact:
+                    pairs[(owners[k], token)] = None
+        return list(pairs)

@@ -245,11 +245,11 @@ class PayerAmountRule:
 
     def _discounted(self, ctx: Context, customer_id: str) -> list[OpenItem]:
         """Invoices the payment settles less an early-payment discount (looked up by amount)."""
-        rates, amount = ctx.settings.discount_rates, ctx.tx.amount
+        rates, amount = ctx.settings.discount_rates, float(ctx.tx.amount)
         if not rates or not ctx.ledger.has_amount_between(
             customer_id, ctx.tx.currency,
-            (amount / (1 - min(rates))).quantize(CENT) - CENT,
-            (amount / (1 - max(rates))).quantize(CENT) + CENT,
+            amount / (1 - float(min(rates))) - 0.02,  # a cent of rounding, a cent of margin
+            amount / (1 - float(max(rates))) + 0.02,
         ):
             return []  # one range look-up instead of fifteen for most payments
         found: dict[str, OpenItem] = {}
