@@ -311,8 +311,9 @@ def read_orders(session: Session, ids: Sequence[str]) -> dict[str, Row[Any]]:
 def read_lines(session: Session, ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
     """The batch's lines by order id, in line order."""
     found: dict[str, list[Row[Any]]] = {}
-    query = select(LINES).where(LINES.c.order_id.in_(ids)).order_by(
-        LINES.c.order_id, LINES.c.line_number)
+    query: Select[Any] = select(LINES.c.order_id, LINES.c.extra,
+                                *(LINES.c[c] for c in _LINE_COLUMNS)).where(
+        LINES.c.order_id.in_(ids)).order_by(LINES.c.order_id, LINES.c.line_number)
     for row in session.execute(query):
         found.setdefault(row.order_id, []).append(row)
     return found
@@ -321,7 +322,8 @@ def read_lines(session: Session, ids: Sequence[str]) -> dict[str, list[Row[Any]]
 def canonical(row: Row[Any], lines: list[Row[Any]]) -> Order | Finding:
     """The stored order as the canonical model, or why it does not fit."""
     data = dict(row.header)
-    data["lines"] = [{**{c: getattr(li, c) for c in _LINE_COLUMNS}, **(li.extra or {})}
+    # The line columns follow order id and extra in every row read_lines returns.
+    data["lines"] = [{**dict(zip(_LINE_COLUMNS, li[2:], strict=True)), **(li.extra or {})}
                      for li in lines]
     try:
         return Order.model_validate(data)
