@@ -31,8 +31,11 @@ from matching.statements.mt940_details import join_lines
 
 RECORD = 120
 COMPLEMENT = 70
-_POSITIVE = {"{": 0, **{chr(ord("A") + i): i + 1 for i in range(9)}}
-_NEGATIVE = {"}": 0, **{chr(ord("J") + i): i + 1 for i in range(9)}}
+# The last character of an amount: (negative, last digit).
+_LAST = {
+    **{char: (False, str(digit)) for digit, char in enumerate("{ABCDEFGHI")},
+    **{char: (True, str(digit)) for digit, char in enumerate("}JKLMNOPQR")},
+}
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}")
 _REMITTANCE = ("LIB", "LCC", "LC2", "LCS", "LCZ", "MMO")  # in the order they are joined
 
@@ -169,28 +172,25 @@ def _unbroken(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, str]]:
 
 def amount(field_text: str, decimals: str, where: str) -> Decimal:
     """A CFONB amount: 14 characters, the last carrying the sign and last digit."""
-    digits, last = field_text[:-1].replace(" ", "0"), field_text[-1:]
-    if last in _POSITIVE:
-        sign, unit = 1, _POSITIVE[last]
-    elif last in _NEGATIVE:
-        sign, unit = -1, _NEGATIVE[last]
-    else:
+    last = _LAST.get(field_text[-1:])
+    if last is None:
         raise BadDocument(
             f"amount {field_text!r} does not end with a sign character", location=where,
             code="BAD_AMOUNT",
         )
+    digits = field_text[:-1].replace(" ", "0")
     if not digits.isdecimal() or not decimals.isdecimal():
         raise BadDocument(f"invalid amount {field_text!r}", location=where, code="BAD_AMOUNT")
     # Read from text, as Decimal(int).scaleb() gives the same digits and exponent slower.
-    value = Decimal(f"{digits}{unit}E-{decimals}")
-    return value if sign > 0 else -value
+    value = Decimal(f"{digits}{last[1]}E-{decimals}")
+    return -value if last[0] else value
 
 
 def _amount_of(record: str, where: str) -> Decimal:
     """The record's amount, refusing a number of decimals its currency does not have."""
-    currency, decimals = record[16:19], record[19]
-    if (currency, decimals) not in _AGREED:
-        code = currency.strip()
+    decimals = record[19]
+    if (both := record[16:20]) not in _AGREED:
+        code = record[16:19].strip()
         if is_currency(code) and decimals.isdigit():
             units = minor_units(code)
             if int(decimals) != units:
@@ -198,12 +198,12 @@ def _amount_of(record: str, where: str) -> Decimal:
                     f"amount written with {decimals} decimals, {code} has {units}",
                     location=where, code="BAD_DECIMALS",
                 )
-            _AGREED.add((currency, decimals))
+            _AGREED.add(both)
     return amount(record[90:104], decimals, where)
 
 
-# Currency and decimals fields already found to agree (at most one pair per currency).
-_AGREED: set[tuple[str, str]] = set()
+# Currency and decimals fields (columns 17-20) already found to agree: one per currency.
+_AGREED: set[str] = set()
 
 
 def _account(record: str) -> str:
