@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import IO
+from typing import IO, TypeAlias
 
 from hub.errors import BadDocument
 from matching.statements.checks import is_currency
 from matching.statements.common import decimal_of, make_date, yymmdd
 from matching.statements.model import BankTransaction, Statement
-from matching.statements.mt940_details import parse_details
+from matching.statements.mt940_details import Details, parse_details
 
 _TAG = re.compile(r"^:(\d{2}[A-Z]?|[A-Z]{2}):")
 _BLOCK = re.compile(r"\{[1-3]:(?:[^{}]|\{[^{}]*\})*\}")
@@ -39,6 +39,11 @@ _LINE61 = re.compile(
     r"(?P<custref>(?:(?!//)[^\n]){0,16})(?://(?P<bankref>[^\n]{0,23}))?"
     r"(?P<extra>[\s\S]*)$"
 )
+# A :61: statement line read: account, bank reference, booking date, amount, currency,
+# value date, transaction type, customer reference, reversal, location, extra details.
+_Line: TypeAlias = tuple[
+    str, str, date, Decimal, str, date, "str | None", "str | None", bool, str, "str | None"]
+_NO_DETAILS = Details()
 # Fields that end the transaction before them and may themselves be malformed.
 _ENDS_ENTRY = ("61", "62F", "62M")
 _IBAN_CCY = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{8,30}?)([A-Z]{3})$")
@@ -76,7 +81,8 @@ class _Message:
     opening: tuple[Decimal, date] | None = None
     closing: tuple[Decimal, date] | None = None
     rank: int = 0
-    pending: dict[str, object] | None = None
+    pending: _Line | None = None
+    details: Details | None = None
     info: list[str] = field(default_factory=list)
 
 
@@ -220,8 +226,8 @@ class _Reader:
         tag = item.tag
         done = None
         if tag == "86":
-            if message.pending is not None and not message.pending.get("details_read"):
-                message.pending.update(_details(item.lines), details_read=True)
+            if message.pending is not None and message.details is None:
+                message.details = parse_details(item.lines)
             else:
                 message.info.append(" ".join(item.lines))
         elif tag == "25":
@@ -257,7 +263,7 @@ class _Reader:
         value = decimal_of(amount, location=where)
         return (-value if mark == "D" else value), yymmdd(day, location=where)
 
-    def line61(self, item: _Field, message: _Message) -> dict[str, object]:
+    def line61(self, item: _Field, message: _Message) -> _Line:
         where = f"line {item.line}"
         match = _LINE61.match(item.text)
         if not match:
@@ -272,32 +278,30 @@ class _Reader:
         if mark in ("D", "RC"):
             amount = -amount
         custref = custref.strip() or None if custref else None
-        return {
-            "account": message.account,
-            "bank_reference": (bankref or "").strip() or custref or "",
-            "booking_date": booking,
-            "value_date": value_date,
-            "amount": amount,
-            "currency": message.currency or "",
-            "bank_code": (kind or "").strip() or None,
-            "customer_reference": custref,
-            "reversal": mark[0] == "R",
-            "location": where,
+        return (
+            message.account, (bankref or "").strip() or custref or "", booking, amount,
+            message.currency or "", value_date, (kind or "").strip() or None, custref,
+            mark[0] == "R", where,
             # Supplementary details (34x), or what a bank wrote past the 16x reference.
-            "extra": " ".join(extra.split()) or None if extra else None,
-        }
+            " ".join(extra.split()) or None if extra else None,
+        )
 
     def flush(self, message: _Message) -> BankTransaction | None:
-        pending, message.pending = message.pending, None
+        pending, found = message.pending, message.details or _NO_DETAILS
+        message.pending = message.details = None
         if pending is None:
             return None
-        pending.pop("details_read", None)
-        extra = pending.pop("extra", None)
-        texts = list(pending.pop("texts", []))  # type: ignore[call-overload]
-        if extra:
-            texts.insert(0, extra)
-        pending["details"] = tuple(texts)
-        return BankTransaction(**pending)  # type: ignore[arg-type]
+        (account, reference, booking, amount, currency, value_date, code, custref, reversal,
+         where, extra) = pending
+        texts = [extra, *found.texts] if extra else found.texts
+        # An empty text in the details counts as none, as the statement line's own.
+        return BankTransaction(
+            account, reference, booking, amount, currency, value_date,
+            found.bank_code or code, found.payer_name or None, found.payer_iban or None,
+            found.payer_bic or None, found.end_to_end_id or None, found.remittance or None,
+            found.structured_reference or None, found.return_reason or None, None,
+            tuple(texts), custref, reversal, where,
+        )
 
     def close(self, line: int) -> list[BankTransaction | Statement]:
         """The open message's last transaction and the message as a statement."""
@@ -367,24 +371,3 @@ def _near(value_date: date, mmdd: str) -> date | None:
         except ValueError:
             continue
     return min(candidates, key=lambda d: abs((d - value_date).days)) if candidates else None
-
-
-def _details(lines: list[str]) -> dict[str, object]:
-    details = parse_details(lines)
-    fields: dict[str, object] = {
-        key: value
-        for key, value in (
-            ("payer_name", details.payer_name),
-            ("payer_iban", details.payer_iban),
-            ("payer_bic", details.payer_bic),
-            ("end_to_end_id", details.end_to_end_id),
-            ("remittance", details.remittance),
-            ("structured_reference", details.structured_reference),
-            ("return_reason", details.return_reason),
-        )
-        if value
-    }
-    if details.bank_code:
-        fields["bank_code"] = details.bank_code
-    fields["texts"] = details.texts
-    return fields
