@@ -384,8 +384,8 @@ NOTES = """## Reading the ratios
   an XSLT per entry (about the same), element classes looked up by tag. The 50% aim is
   not met: o2c would have to read the fields in less time than libxml2 parses them.
 - MT940: the ceiling splits a message into fields at about 0.4 microseconds a line.
-  o2c's own field reading (FIN envelopes, hard-wrapped "-" lines, BOM, CP852) stays
-  close to it; then each entry is interpreted: the :61: statement line (value and
+  o2c's own field reading (FIN envelopes, hard-wrapped "-" lines, BOM, CP852) runs at
+  about two thirds of its rate; then each entry is interpreted: the :61: statement line (value and
   booking dates, mark, amount, references: one regular expression), the :86:
   information in its German, slash-coded or free-text layout (remittance re-joined at
   65 or 27 characters, counterparty, end-to-end id, creditor reference), a Decimal, the
