@@ -28,6 +28,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 _RUNS = re.compile(r"[A-Z]+|[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _WORD = re.compile(r"[A-Z0-9]+(?:[-/._][A-Z0-9]+)*")
 _RF = re.compile(r"RF\s?[0-9]{2}(?:\s?[A-Z0-9]){1,21}")
@@ -431,10 +432,10 @@ def _keep(found: dict[str, RefHit], hit: RefHit) -> None:
 @functools.lru_cache(maxsize=262144)
 def _typo_targets(invoice_id: str) -> tuple[str, ...]:
     """The digit strings a customer may have meant for this invoice."""
-    runs = _RUNS.findall(invoice_id.upper())
-    core = _core(runs)
-    glued = "".join(r for r in runs if r.isdigit()).lstrip("0")
-    return tuple({core.replace(".", ""), core.rsplit(".", 1)[-1], glued})
+    digit_runs = _DIGITS.findall(invoice_id)
+    stripped = [r.lstrip("0") or "0" for r in digit_runs]
+    tail = stripped[-1] if stripped else ""
+    return tuple({"".join(stripped), tail, "".join(digit_runs).lstrip("0")})
 
 
 def near_misses(

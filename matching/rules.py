@@ -222,7 +222,7 @@ class PayerAmountRule:
             matched = exact or self._discounted(ctx, payer.customer_id)
             # Beyond the window search, combinations of several invoices cannot be ruled
             # out: an amount alone then proposes, never applies.
-            crowded = not ctx.hits and ctx.ledger.open_count(
+            crowded = bool(matched) and not ctx.hits and ctx.ledger.open_count(
                 payer.customer_id, ctx.tx.currency) > WINDOW_ITEMS
             for item in matched:
                 doubt = (1 - payer.score) * 0.5 * len(matched) ** 2
