@@ -11,15 +11,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub.errors import BadDocument
 from matching.book import Proposal
 from matching.candidates import Ledger
 from matching.csvio import read_customers, read_history, read_open_items, write_matches
 from matching.engine import Engine
 from matching.settings import MatchSettings
+from matching.statement_files import (
+    StatementParser,
+    default_parser,
+    parse_in_worker,
+    read_statements,
+)
 from matching.statements.model import BankTransaction, Statement
-
-StatementParser = Callable[[bytes, str], list[Statement]]
 
 
 @dataclass
@@ -36,39 +39,6 @@ class MatchRun:
         for proposal in self.proposals:
             counts[proposal.status] += 1
         return counts
-
-
-def default_parser() -> StatementParser:
-    """The statement parsers of :mod:`matching.statements` (format found from content)."""
-    from matching import statements
-
-    return statements.parse
-
-
-def read_statements(
-    paths: Sequence[Path], parse: StatementParser, problems: list[str]
-) -> list[Statement]:
-    """Every statement of every file; a file that cannot be read is one problem line."""
-    found: list[Statement] = []
-    for path in paths:
-        statements, problem = _read_one(path, parse)
-        found.extend(statements)
-        if problem:
-            problems.append(problem)
-    return found
-
-
-def _read_one(path: Path, parse: StatementParser) -> tuple[list[Statement], str | None]:
-    try:
-        return parse(path.read_bytes(), path.name), None
-    except BadDocument as exc:
-        return [], str(exc.with_source(str(path)))
-    except OSError as exc:
-        return [], f"{path}: cannot read: {exc.strerror}"
-
-
-def _parse_in_worker(path: str) -> tuple[list[Statement], str | None]:
-    return _read_one(Path(path), default_parser())
 
 
 #: Statements this large are parsed in worker processes while the ledger is indexed.
@@ -92,7 +62,7 @@ class StatementReading:
             context = multiprocessing.get_context("spawn")  # no fork under running threads
             self.pool = ProcessPoolExecutor(min(2, len(self.paths)), mp_context=context,
                                             initializer=gc.disable)
-            self.futures = [self.pool.submit(_parse_in_worker, str(p)) for p in self.paths]
+            self.futures = [self.pool.submit(parse_in_worker, str(p)) for p in self.paths]
 
     def result(self, problems: list[str]) -> list[Statement]:
         """Every statement read, in file order; unreadable files added to ``problems``."""

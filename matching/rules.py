@@ -159,7 +159,8 @@ class ReferenceRule:
     def _whole(self, ctx: Context, items: list[OpenItem]) -> Proposal:
         alloc = allocate(items, ctx.tx, ctx.ledger, ctx.settings)
         doubt = self._doubt(ctx, items) * alloc.doubt
-        hows = sorted({h.how for h in ctx.hits if h.invoice_id in {i.invoice_id for i in items}})
+        chosen = {i.invoice_id for i in items}
+        hows = sorted({h.how for h in ctx.hits if h.invoice_id in chosen})
         reason = f"{', '.join(i.invoice_id for i in items)} named ({'/'.join(hows)}); {alloc.note}"
         return _proposal(
             ctx, self.name, reason, 1 - doubt, customer_id=items[0].customer_id,
