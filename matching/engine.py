@@ -45,6 +45,7 @@ from matching.settings import MatchSettings
 from matching.statements.model import BankTransaction
 
 _NON_CUSTOMER = NonCustomerRule()
+_DUE = operator.attrgetter("due_date", "invoice_id")
 #: How many of a customer's open items an unreadable number is compared with.
 TYPO_POOL = 120
 
@@ -75,10 +76,8 @@ class Engine:
             on_progress: Called with (done, total) every thousand transactions.
         """
         contexts = [self.context(tx) for tx in transactions]
-        order = sorted(
-            range(len(contexts)),
-            key=lambda k: (not contexts[k].hits, contexts[k].tx.booking_date, k),
-        )
+        keys = [(not c.hits, c.tx.booking_date, k) for k, c in enumerate(contexts)]
+        order = sorted(range(len(contexts)), key=keys.__getitem__)
         decided: dict[int, Proposal] = {}
         for done, k in enumerate(order, start=1):
             decided[k] = self.decide(contexts[k])
@@ -287,13 +286,16 @@ class Engine:
         tx, hits, ledger = ctx.tx, ctx.hits, self.ledger
         if ledger.payers.is_own_account(tx.payer_iban) or not self._pays_exactly(tx, hits):
             return None
-        items = [ledger.items[h.invoice_id] for h in hits]
-        if len(items) > 1:
-            items.sort(key=lambda i: (i.due_date, i.invoice_id))
+        if len(hits) == 1:  # most receipts pay one invoice
+            hit = hits[0]
+            items = [ledger.items[hit.invoice_id]]
+            doubt, names, hows = (1 - hit.strength) * EXACT, hit.invoice_id, hit.how
+        else:
+            items = sorted((ledger.items[h.invoice_id] for h in hits), key=_DUE)
+            doubt = (1 - min(h.strength for h in hits)) * EXACT
+            names = ", ".join(h.invoice_id for h in hits)
+            hows = "/".join(sorted({h.how for h in hits}))
         applications = [Application(i.invoice_id, ledger.open[i.invoice_id]) for i in items]
-        doubt = (1 - min(h.strength for h in hits)) * EXACT
-        names = ", ".join(h.invoice_id for h in hits)
-        hows = "/".join(sorted({h.how for h in hits}))
         confidence = round(1 - doubt, 4)
         sure = confidence >= self.settings.auto_threshold
         proposal = Proposal(tx, "auto" if sure else "suggested", "reference",
