@@ -249,6 +249,8 @@ class Batch:
     matches: dict[str, CustomerMatch] = field(default_factory=dict)
     messages: list[tuple[str, Order]] = field(default_factory=list)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    seen: int | None = None
+    """SQLite: the last audit event when the batch's customers were last refreshed."""
 
     def customers(self) -> set[str]:
         """The customers the batch's orders belong to."""
@@ -256,10 +258,25 @@ class Batch:
 
 
 def _refresh(session: Session, state: Run, batch: Batch) -> set[str]:
-    if state.current is not None:
-        if _last_event(session) == state.current:
-            return set()
-        state.current = None  # another process writes to the queue too
+    """Bring the batch's customers up to what the database holds; returns those that
+    changed.
+
+    On SQLite one writer commits at a time and audit event ids follow commit order, so
+    the last event id tells whether anything was committed since the history (or this
+    batch's customers in it) was last current; if not, there is nothing to read.
+    """
+    if state.shared:
+        return _refresh_customers(session, state, batch)
+    latest = _last_event(session)
+    if latest in (state.current, batch.seen):
+        batch.seen = latest
+        return set()
+    state.current = None  # another process writes to the queue too
+    batch.seen = latest
+    return _refresh_customers(session, state, batch)
+
+
+def _refresh_customers(session: Session, state: Run, batch: Batch) -> set[str]:
     return refresh_customers(session, state.history, batch.customers(), skip=batch.rows,
                              today=state.today, days=state.rules.history_days)
 
