@@ -8,6 +8,7 @@ dot; nothing passes through a float.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import tempfile
@@ -27,6 +28,9 @@ OPEN_ITEMS = ("invoice_id", "customer_id", "issue_date", "due_date", "currency",
 HISTORY = ("payer_name", "payer_iban", "customer_id")
 MATCHES = ("transaction_id", "booking_date", "amount", "currency", "payer_name", "invoice_id",
            "applied_amount", "status", "confidence", "reason")
+
+
+_ZERO = Decimal(0)
 
 
 class RowError(ValueError):
@@ -75,7 +79,9 @@ def _decimal(value: str, column: str) -> Decimal:
     return number
 
 
+@functools.lru_cache(maxsize=4096)
 def _date(value: str, column: str) -> date:
+    # A ledger's dates repeat (a year has 365): read once, one object shared.
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -137,7 +143,7 @@ def _open_item(values: list[str], customer_ids: set[str]) -> OpenItem:
     amount = _decimal(amount_text, "amount")
     # Most invoices are wholly open: one number read, one object shared.
     open_amount = amount if open_text == amount_text else _decimal(open_text, "open_amount")
-    if amount < 0 or open_amount < 0:
+    if amount < _ZERO or open_amount < _ZERO:
         raise RowError(f"negative amount for {invoice_id}")
     if open_amount > amount:
         raise RowError(f"open_amount {open_amount} exceeds amount {amount}")

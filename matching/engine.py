@@ -151,6 +151,11 @@ class Engine:
 
     def _pays_exactly(self, tx: BankTransaction, hits: list[RefHit]) -> bool:
         items, opened = self.ledger.items, self.ledger.open
+        if len(hits) == 1:  # most receipts pay one invoice
+            invoice_id = hits[0].invoice_id
+            open_amount = opened[invoice_id]
+            return (open_amount == tx.amount and open_amount > ZERO
+                    and items[invoice_id].currency == tx.currency)
         total = ZERO
         for hit in hits:
             open_amount = opened[hit.invoice_id]
