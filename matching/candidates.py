@@ -48,8 +48,9 @@ class Ledger:
         self.by_customer_amount: dict[tuple[str, str, Decimal], list[str]] = {}
         self._open_lists: dict[tuple[str, str], list[OpenItem]] = {}
         self._open_counts: dict[tuple[str, str], int] = {}
-        #: Open amounts in thousandths, for the items of the open lists built so far.
-        self.milli: dict[str, int] = {}
+        #: Beside each open list: the open amounts in thousandths, and where each item is.
+        self._open_values: dict[tuple[str, str], list[int]] = {}
+        self._positions: dict[str, int] = {}
         self._amounts: dict[tuple[str, str], list[float]] = {}
         self.paid_by: dict[str, list[str]] = {}
         self._index(items)
@@ -124,43 +125,55 @@ class Ledger:
         cached = self._open_lists.get(key)
         if cached is None:
             cached = self._open_list(key)
-        milli = self.milli
-        head = cached if limit is None else cached[:limit]
-        values = [milli[i.invoice_id] for i in head]
-        if 0 not in values:  # nothing paid among the oldest: the common case
-            return (head if limit is not None else list(head)), values
+        values = self._open_values[key]
+        if limit is None:
+            head, head_values = list(cached), list(values)
+        else:
+            head, head_values = cached[:limit], values[:limit]
+        if 0 not in head_values:  # nothing paid among the oldest: the common case
+            return head, head_values
         found: list[OpenItem] = []
-        values = []
+        kept: list[int] = []
         skipped = 0
-        for item in cached:
-            value = milli[item.invoice_id]
+        for item, value in zip(cached, values, strict=True):
             if value > 0:
                 found.append(item)
-                values.append(value)
+                kept.append(value)
                 if len(found) == limit:
                     break
             else:
                 skipped += 1
         if skipped > 32:
-            # Paid items gather at the front (oldest first): drop them once for all.
-            cached[:] = [i for i in cached if milli[i.invoice_id] > 0]
-        return found, values
+            self._compact(key)
+        return found, kept
 
     def _open_list(self, key: tuple[str, str]) -> list[OpenItem]:
         """The customer's open items in one currency, due-date order (built once per run).
 
         Open amounts only go down, so the list stays a superset of what is open. Sorted
-        when first asked: most customers never are in a run.
+        when first asked: most customers never are in a run. Beside it, each item's open
+        amount in thousandths, kept up to date by :meth:`apply`.
         """
         customer_id, currency = key
-        opened, milli = self.open, self.milli
+        opened = self.open
         listed = sorted(self.by_customer.get(customer_id, ()), key=_DUE)
-        cached = [i for i in listed if i.currency == currency and opened[i.invoice_id] > 0]
-        for item in cached:
-            milli[item.invoice_id] = int(opened[item.invoice_id].scaleb(3))
+        cached = [i for i in listed if i.currency == currency and opened[i.invoice_id] > ZERO]
         self._open_lists[key] = cached
+        self._open_values[key] = [int(opened[i.invoice_id].scaleb(3)) for i in cached]
+        self._positions.update({i.invoice_id: k for k, i in enumerate(cached)})
         self._open_counts[key] = len(cached)
         return cached
+
+    def _compact(self, key: tuple[str, str]) -> None:
+        """Paid items gather at the front (oldest first): drop them once for all."""
+        pairs = list(zip(self._open_lists[key], self._open_values[key], strict=True))
+        for item, value in pairs:
+            if value <= 0:
+                del self._positions[item.invoice_id]
+        kept = [(i, v) for i, v in pairs if v > 0]
+        self._open_lists[key] = [i for i, _ in kept]
+        self._open_values[key] = [v for _, v in kept]
+        self._positions.update({i.invoice_id: k for k, (i, _) in enumerate(kept)})
 
     def open_count(self, customer_id: str, currency: str) -> int:
         """How many of the customer's invoices are still open in ``currency``."""
@@ -213,8 +226,10 @@ class Ledger:
             self.paid_by[invoice_id] = [transaction_ref]
         else:
             paid.append(transaction_ref)
-        if invoice_id in self.milli:
-            self.milli[invoice_id] = int(left.scaleb(3))
+        at = self._positions.get(invoice_id)
+        if at is not None:
+            item = self.items[invoice_id]
+            self._open_values[(item.customer_id, item.currency)][at] = int(left.scaleb(3))
         if left <= ZERO:
             item = self.items[invoice_id]
             key = (item.customer_id, item.currency)
