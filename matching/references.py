@@ -190,11 +190,15 @@ class ReferenceIndex:
             return None
         ids = []
         for word in _WORD.findall(text.upper()):
-            if word.isalpha() or (word.isdigit() and len(word) < 3):
-                continue  # words, and numbers too short to name an invoice ("2 %")
-            if not any(map(str.isdigit, word)):
+            if word.isalnum():  # upper-case ASCII letters and digits only
+                if word.isalpha() or (word.isdigit() and len(word) < 3):
+                    continue  # words, and numbers too short to name an invoice ("2 %")
+                flat = word
+            elif any(map(str.isdigit, word)):
+                flat = _NOT_ALNUM.sub("", word)
+            else:
                 continue
-            found = self.exact.get(compact(word))
+            found = self.exact.get(flat)
             if found is None or found.__class__ is not str:
                 return None  # not an id as printed, or one shared by several invoices
             ids.append(found)

@@ -101,20 +101,22 @@ class NonCustomerRule:
         return [_proposal(ctx, self.name, reason, 0.95)] if reason else []
 
     def _kind(self, ctx: Context) -> str | None:  # noqa: PLR0911 - one answer per kind of line
-        tx, text = ctx.tx, ctx.text + " " + (ctx.tx.bank_code or "").upper()
+        tx = ctx.tx
         if tx.return_reason:
             return f"returned payment (reason {tx.return_reason})"
         if tx.reversal:
             return "reversal of an earlier entry"
         if ctx.ledger.payers.is_own_account(tx.payer_iban):
             return "transfer between own accounts"
-        found = _NON_CUSTOMER.search(text) if tx.amount < 0 or not ctx.hits else None
-        if found and found.lastgroup:
-            return _KINDS[found.lastgroup]
-        if tx.amount < 0:
-            return "outgoing payment (supplier or other debit), not a customer receipt"
-        if not ctx.hits and not ctx.payers and _REFUND.search(text):
-            return "supplier refund, not a customer receipt"
+        if tx.amount < 0 or not ctx.hits:  # a receipt naming invoices needs no reading
+            text = ctx.text + " " + (tx.bank_code or "").upper()
+            found = _NON_CUSTOMER.search(text)
+            if found and found.lastgroup:
+                return _KINDS[found.lastgroup]
+            if tx.amount < 0:
+                return "outgoing payment (supplier or other debit), not a customer receipt"
+            if not ctx.payers and _REFUND.search(text):
+                return "supplier refund, not a customer receipt"
         if tx.currency not in ctx.ledger.currencies:
             return f"no open items in {tx.currency}"
         return None
