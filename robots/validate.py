@@ -110,7 +110,9 @@ def run(
     Returns:
         Counts: ``validated``, ``exception``, ``changes_applied``, ``cancelled``,
         ``errors`` (orders of batches that failed and return to the queue after their
-        lease), by reason ``reason:UNKNOWN_PRODUCT``, and by customer rule ``rule:gln``.
+        lease), ``judged_again`` (orders judged a second time because another worker
+        committed an order of their customer meanwhile), by reason
+        ``reason:UNKNOWN_PRODUCT``, and by customer rule ``rule:gln``.
     """
     rules = ValidateSettings.from_settings(settings)
     size = batch_size or rules.batch_size
@@ -223,8 +225,9 @@ def _settle(session: Session, batch: Batch, state: Run) -> None:
         _lock_customers(session, customers)
     changed = _refresh(session, state, batch)
     again = [i for i, m in batch.matches.items() if m.customer_id in changed]
-    batch.outcomes.update(_validate(batch, again, state))
-    state.counts["judged_again"] += len(again)
+    if again:
+        batch.outcomes.update(_validate(batch, again, state))
+        state.counts["judged_again"] += len(again)
     _close_exceptions(session, batch.reopened, state.actor)
     outcomes = [batch.outcomes[i] for i in sorted(batch.outcomes)]
     for outcome in outcomes:
