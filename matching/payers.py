@@ -227,7 +227,9 @@ class PayerIndex:
             if ids and len(ids) <= 200:
                 for customer_id in ids:
                     pool[customer_id] = pool.get(customer_id, 0) + 1
-        best = sorted(pool, key=lambda c: -pool[c])[:50]
+        # Equal counts are ordered by customer id: the sets above iterate in an order
+        # that changes with the interpreter's hash seed, and so would the 50 kept.
+        best = sorted(pool, key=lambda c: (-pool[c], c))[:50]
         matches = []
         for customer_id in best:
             name = self.names[customer_id]
