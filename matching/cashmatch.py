@@ -6,7 +6,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +15,7 @@ from matching.book import Proposal
 from matching.candidates import Ledger
 from matching.csvio import read_customers, read_history, read_open_items, write_matches
 from matching.engine import Engine
+from matching.rules import Context
 from matching.settings import MatchSettings
 from matching.statement_files import (
     StatementParser,
@@ -22,7 +23,7 @@ from matching.statement_files import (
     parse_in_worker,
     read_statements,
 )
-from matching.statements.model import BankTransaction, Statement
+from matching.statements.model import Statement
 
 
 @dataclass
@@ -41,7 +42,7 @@ class MatchRun:
         return counts
 
 
-#: Statements this large are parsed in worker processes while the ledger is indexed.
+#: Statements this large are parsed in a worker process while the ledger is indexed.
 PARALLEL_BYTES = 4 * 1024 * 1024
 
 
@@ -49,8 +50,10 @@ class StatementReading:
     """Statements read in the background while the caller loads master data.
 
     Parsing and indexing are independent and each takes seconds at 100,000 entries; on
-    a machine with two cores they run side by side. Small inputs, or a parser given by
-    the caller, are read in the calling process when asked for.
+    a machine with two cores they run side by side. One worker parses the files in
+    order: a second one would take the core the indexing needs (measured slower), and
+    the caller looks up each file's transactions as soon as it arrives. Small inputs,
+    or a parser given by the caller, are read in the calling process when asked for.
     """
 
     def __init__(self, paths: Sequence[Path], parse: StatementParser | None) -> None:
@@ -60,24 +63,24 @@ class StatementReading:
         size = sum(p.stat().st_size for p in self.paths if p.is_file())
         if parse is None and size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1:
             context = multiprocessing.get_context("spawn")  # no fork under running threads
-            self.pool = ProcessPoolExecutor(min(2, len(self.paths)), mp_context=context,
+            self.pool = ProcessPoolExecutor(1, mp_context=context,
                                             initializer=gc.disable)
             self.futures = [self.pool.submit(parse_in_worker, str(p)) for p in self.paths]
 
-    def result(self, problems: list[str]) -> list[Statement]:
-        """Every statement read, in file order; unreadable files added to ``problems``."""
+    def files(self, problems: list[str]) -> Generator[list[Statement], None, None]:
+        """The statements of each file in file order, each as soon as it is read;
+        unreadable files added to ``problems``."""
         if self.pool is None:
-            return read_statements(self.paths, self.parse or default_parser(), problems)
-        found: list[Statement] = []
+            yield read_statements(self.paths, self.parse or default_parser(), problems)
+            return
         try:
             for future in self.futures:
                 statements, problem = future.result()
-                found.extend(statements)
                 if problem:
                     problems.append(problem)
+                yield statements
         finally:
             self.pool.shutdown()
-        return found
 
 
 def run(
@@ -136,10 +139,17 @@ def _run(
     items = read_open_items(open_items, ids, result.problems)
     aliases = read_history(history, ids, result.problems) if history else []
     ledger = Ledger(known, items, aliases)
-    read = reading.result(result.problems)
-    ledger.payers.add_own_accounts(s.account for s in read)
-    transactions: list[BankTransaction] = [t for s in read for t in s.transactions]
     engine = Engine(ledger, settings)
-    result.proposals = engine.match(transactions, on_progress=on_progress)
+    payers = ledger.payers
+    contexts: list[Context] = []
+    # Each file's transactions are looked up while the next one is still being parsed.
+    with contextlib.closing(reading.files(result.problems)) as files:
+        for read in files:
+            payers.add_own_accounts(s.account for s in read)
+            contexts += [engine.context(t) for s in read for t in s.transactions]
+    # A later file may name as ours an account an earlier one was paid from.
+    contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
+                for c in contexts]
+    result.proposals = engine.decide_all(contexts, on_progress=on_progress)
     result.rows = write_matches(out, result.proposals)
     return result

@@ -75,7 +75,20 @@ class Engine:
             transactions: The bank entries, debits and credits alike.
             on_progress: Called with (done, total) every thousand transactions.
         """
-        contexts = [self.context(tx) for tx in transactions]
+        return self.decide_all([self.context(tx) for tx in transactions],
+                               on_progress=on_progress)
+
+    def decide_all(
+        self,
+        contexts: Sequence[Context],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[Proposal]:
+        """:meth:`match` for transactions whose :meth:`context` is known already.
+
+        Contexts depend on the ledger as it was before any decision, so a caller may
+        gather them while statements are still being read.
+        """
         keys = [(not c.hits, c.tx.booking_date, k) for k, c in enumerate(contexts)]
         order = sorted(range(len(contexts)), key=keys.__getitem__)
         decided: dict[int, Proposal] = {}
