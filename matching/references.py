@@ -19,6 +19,7 @@ their check digits verified.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -490,9 +491,11 @@ class TypoTargets:
         for token in wanted:
             exact = ({owners[k] for k, t in enumerate(targets) if t == token}
                      if token in targets else ())
-            for _, distance, k in process.extract_iter(
-                token, targets, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
-            ):
+            # One call in C++ for the whole pool, put back in pool order; the generator
+            # of extract_iter was slower and left its frames as cyclic garbage.
+            close = process.extract(token, targets, scorer=DamerauLevenshtein.distance,
+                                    score_cutoff=max_distance, limit=None)
+            for _, distance, k in sorted(close, key=operator.itemgetter(2)):
                 if distance > 0 and owners[k] not in exact:
                     pairs[(owners[k], token)] = None
         return list(pairs)
