@@ -6,6 +6,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -33,6 +34,14 @@ class MatchRun:
     proposals: list[Proposal] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     rows: int = 0
+    #: Wall seconds of each step, in order (master data, indexes, statements, ...).
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def took(self, step: str, since: float) -> float:
+        """Record the wall time of ``step`` begun at ``since``; returns the time now."""
+        now = time.perf_counter()
+        self.seconds[step] = now - since
+        return now
 
     def counts(self) -> dict[str, int]:
         """Transactions per status."""
@@ -133,13 +142,16 @@ def _run(
     on_progress: Callable[[int, int], None] | None,
 ) -> MatchRun:
     result = MatchRun()
+    began = time.perf_counter()
     reading = StatementReading(statements, parse)
     known = read_customers(customers, result.problems)
     ids = {c.customer_id for c in known}
     items = read_open_items(open_items, ids, result.problems)
     aliases = read_history(history, ids, result.problems) if history else []
+    began = result.took("master data read", began)
     ledger = Ledger(known, items, aliases)
     engine = Engine(ledger, settings)
+    began = result.took("indexes built", began)
     payers = ledger.payers
     contexts: list[Context] = []
     # Each file's transactions are looked up while the next one is still being parsed.
@@ -150,6 +162,9 @@ def _run(
     # A later file may name as ours an account an earlier one was paid from.
     contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
                 for c in contexts]
+    began = result.took("statements read and looked up", began)
     result.proposals = engine.decide_all(contexts, on_progress=on_progress)
+    began = result.took("decisions", began)
     result.rows = write_matches(out, result.proposals)
+    result.took("matches written", began)
     return result

@@ -20,17 +20,20 @@ def main() -> None:
                      statements=statements, history=folder / "history.csv", out=out)
         count = len(result.proposals)
         problems = len(result.problems)
+        steps = result.seconds
     else:
         import baseline
 
         from matching.cashmatch import paused_gc
 
+        steps = {}
         with paused_gc():  # the same allocation regime as the engine, for a fair ratio
-            count, problems = baseline.run(folder / "open_items.csv", statements, out), 0
+            count = baseline.run(folder / "open_items.csv", statements, out, steps)
+        problems = 0
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"seconds": seconds, "peak_bytes": peak, "transactions": count,
-                      "problems": problems}))
+                      "problems": problems, "steps": steps}))
 
 
 if __name__ == "__main__":
