@@ -14,8 +14,15 @@ from pathlib import Path
 
 from matching.book import Proposal
 from matching.candidates import Ledger
-from matching.csvio import read_customers, read_history, read_open_items, write_matches
+from matching.csvio import (
+    read_customers,
+    read_history,
+    read_open_items,
+    write_matches,
+    write_rendered,
+)
 from matching.engine import Engine
+from matching.parallel import can_fork, decide_in_two
 from matching.rules import Context
 from matching.settings import MatchSettings
 from matching.statement_files import (
@@ -163,8 +170,17 @@ def _run(
     contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
                 for c in contexts]
     began = result.took("statements read and looked up", began)
-    result.proposals = engine.decide_all(contexts, on_progress=on_progress)
-    began = result.took("decisions", began)
-    result.rows = write_matches(out, result.proposals)
+    if not can_fork(engine, len(contexts)):
+        result.proposals = engine.decide_all(contexts, on_progress=on_progress)
+        began = result.took("decisions", began)
+        result.rows = write_matches(out, result.proposals)
+        result.took("matches written", began)
+        return result
+    result.proposals, rendered = decide_in_two(engine, contexts)
+    if on_progress:
+        on_progress(len(contexts), len(contexts))
+    began = result.took("decisions and rows rendered, on two cores", began)
+    write_rendered(out, rendered)
+    result.rows = sum(max(1, len(p.applications)) for p in result.proposals)
     result.took("matches written", began)
     return result

@@ -13,10 +13,11 @@ import io
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TextIO
 
 from hub.errors import BadDocument
 from matching.book import Customer, OpenItem, PayerAlias, Proposal
@@ -203,19 +204,52 @@ def write_matches(path: Path, proposals: Iterable[Proposal]) -> int:
     Returns:
         The number of rows written.
     """
+    count = 0
+
+    def fill(stream: TextIO) -> None:
+        nonlocal count
+        writer = csv.DictWriter(stream, fieldnames=MATCHES)
+        writer.writeheader()
+        for proposal in proposals:
+            rows = match_rows(proposal)
+            writer.writerows(rows)
+            count += len(rows)
+
+    _replace(path, fill)
+    return count
+
+
+def render_matches(proposals: Iterable[Proposal]) -> list[str]:
+    """Each proposal's ``matches.csv`` rows as text, exactly as :func:`write_matches`
+    writes them, so that rows rendered in different processes can be put in order."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=MATCHES)
+    ends = []
+    for proposal in proposals:
+        writer.writerows(match_rows(proposal))
+        ends.append(buffer.tell())
+    text = buffer.getvalue()
+    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]
+
+
+def write_rendered(path: Path, rendered: Iterable[str]) -> None:
+    """Write ``matches.csv`` from the rows of :func:`render_matches`, whole or not at all."""
+
+    def fill(stream: TextIO) -> None:
+        csv.DictWriter(stream, fieldnames=MATCHES).writeheader()
+        stream.writelines(rendered)
+
+    _replace(path, fill)
+
+
+def _replace(path: Path, fill: Callable[[TextIO], None]) -> None:
+    """Fill a temporary file beside ``path``, then rename it into place."""
     folder = path.parent if str(path.parent) else Path()
     handle, temporary = tempfile.mkstemp(prefix=".matches-", suffix=".csv", dir=folder)
-    count = 0
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.DictWriter(stream, fieldnames=MATCHES)
-            writer.writeheader()
-            for proposal in proposals:
-                rows = match_rows(proposal)
-                writer.writerows(rows)
-                count += len(rows)
+            fill(stream)
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return count

@@ -89,14 +89,20 @@ class Engine:
         Contexts depend on the ledger as it was before any decision, so a caller may
         gather them while statements are still being read.
         """
-        keys = [(not c.hits, c.tx.booking_date, k) for k, c in enumerate(contexts)]
-        order = sorted(range(len(contexts)), key=keys.__getitem__)
+        order = self.decision_order(contexts)
         decided: dict[int, Proposal] = {}
         for done, k in enumerate(order, start=1):
             decided[k] = self.decide(contexts[k])
             if on_progress and (done % 1000 == 0 or done == len(order)):
                 on_progress(done, len(order))
         return [decided[k] for k in range(len(contexts))]
+
+    @staticmethod
+    def decision_order(contexts: Sequence[Context]) -> list[int]:
+        """The positions of ``contexts`` in the order they are decided: those naming
+        invoices first, then by booking date, then as given."""
+        keys = [(not c.hits, c.tx.booking_date, k) for k, c in enumerate(contexts)]
+        return sorted(range(len(contexts)), key=keys.__getitem__)
 
     # --- what the indexes say ----------------------------------------------------------
 
@@ -290,7 +296,12 @@ class Engine:
                 # One invoice of this amount, no reference: several due together may be it.
                 proposals += self._run((RIVAL_WINDOWS,), ctx)
         if not proposals:
-            proposals = self._run(LAST_RESORT_RULES, ctx)
+            return self.last_resort(ctx)
+        return self._choose(ctx, proposals)
+
+    def last_resort(self, ctx: Context) -> Proposal:
+        """The decision when no reference, payer or amount rule proposed anything."""
+        proposals = self._run(LAST_RESORT_RULES, ctx)
         if not proposals:
             return Proposal(ctx.tx, "unmatched", "none", self._nothing_found(ctx), 0.0)
         return self._choose(ctx, proposals)

@@ -326,6 +326,10 @@ class PayerSubsetRule:
         return out
 
 
+#: The most the amount alone can make sure: below any sensible threshold, never applied.
+AMOUNT_ONLY_CONFIDENCE = 0.6
+
+
 class AmountOnlyRule:
     """No payer, no reference: open invoices of exactly this amount, for finance to pick."""
 
@@ -337,7 +341,7 @@ class AmountOnlyRule:
         out = []
         for invoice_id in ids[:5]:
             item = ctx.ledger.items[invoice_id]
-            confidence = 0.6 if len(ids) == 1 else 0.3
+            confidence = AMOUNT_ONLY_CONFIDENCE if len(ids) == 1 else 0.3
             out.append(_proposal(
                 ctx, self.name, f"only the amount matches {invoice_id}", confidence,
                 customer_id=item.customer_id,

@@ -1,0 +1,269 @@
+"""Decisions on two cores: independent groups of transactions decided side by side.
+
+The engine decides transactions one after the other because each automatic application
+changes the open amounts the next decision reads. Those reads and writes stay within
+the customers a transaction can touch: its payer candidates (their open items, windows
+and subsets) and the customers of the invoices it names. Transactions that share no
+such customer, even through others, cannot influence each other: grouped into connected
+components, each component decided in the usual order gives the very proposals of the
+one-by-one run, whatever other component is decided beside it.
+
+The one read outside a transaction's customers is the last resort, open items of the
+same amount anywhere in the ledger; it never applies cash (its confidence stays below
+the threshold), so it is answered again after both halves are done, from the open
+amounts as they stood at that transaction's turn in the one-by-one order.
+
+A forked child (copy-on-write: the ledger is not copied nor pickled) decides about half
+of the transactions while this process decides the rest. Without ``fork``, with one
+core, or with a threshold the last resort could reach, decisions stay one by one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+from matching.book import Application, OpenItem, Proposal
+from matching.candidates import Ledger
+from matching.csvio import render_matches
+from matching.engine import Engine
+from matching.rules import AMOUNT_ONLY_CONFIDENCE, Context
+from matching.statements.model import BankTransaction
+
+#: Fewer transactions than this are decided in this process: a fork costs more.
+PARALLEL_TRANSACTIONS = 20_000
+#: Proposals that went to the last resort: answered again with the open amounts of their turn.
+LAST_RESORT = frozenset({"amount_only", "none"})
+
+
+def can_fork(engine: Engine, count: int) -> bool:
+    """Whether deciding on two cores is possible and worth it here."""
+    return (hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+            and count >= PARALLEL_TRANSACTIONS
+            and engine.settings.auto_threshold > AMOUNT_ONLY_CONFIDENCE)
+
+
+def decide_in_two(
+    engine: Engine, contexts: Sequence[Context]
+) -> tuple[list[Proposal], list[str]]:
+    """:meth:`Engine.decide_all` on two cores, the same proposals in the same order;
+    beside them each one's ``matches.csv`` rows, rendered on the core that decided it."""
+    order = engine.decision_order(contexts)
+    ours, theirs = halves(engine.ledger, contexts, order)
+    child = _fork_deciding(engine, contexts, theirs)
+    decided: list[Proposal | None] = [None] * len(contexts)
+    rendered = [""] * len(contexts)
+    _fill(decided, rendered, ours, [engine.decide(contexts[k]) for k in ours])
+    _fill(decided, rendered, theirs, *_collect(child, engine, contexts, theirs))
+    proposals = cast(list[Proposal], decided)
+    again = _answer_last_resorts(engine, contexts, order, proposals)
+    for k, text in zip(again, render_matches(proposals[k] for k in again), strict=True):
+        rendered[k] = text
+    return proposals, rendered
+
+
+def _fill(
+    decided: list[Proposal | None], rendered: list[str], which: list[int],
+    proposals: list[Proposal], texts: list[str] | None = None,
+) -> None:
+    """Put proposals (and their rows, rendered here unless given) in their places."""
+    texts = render_matches(proposals) if texts is None else texts
+    for k, proposal, text in zip(which, proposals, texts, strict=True):
+        decided[k] = proposal
+        rendered[k] = text
+
+
+# --- which transactions may influence each other ---------------------------------------
+
+
+def customers_touched(ledger: Ledger, ctx: Context) -> list[str]:
+    """The customers whose open items deciding ``ctx`` may read or apply cash to."""
+    items = ledger.items
+    touched = [p.customer_id for p in ctx.payers]
+    touched += [items[h.invoice_id].customer_id for h in ctx.hits if h.invoice_id in items]
+    return touched
+
+
+def halves(
+    ledger: Ledger, contexts: Sequence[Context], order: list[int]
+) -> tuple[list[int], list[int]]:
+    """Two lists of transactions, each in decision order, sharing no component."""
+    root: dict[str, str] = {}
+    touched = [customers_touched(ledger, c) for c in contexts]
+    for customers in touched:
+        if len(customers) > 1:  # most touch one customer: nothing to join
+            _join(root, customers)
+    # A transaction touching no customer is a component of its own.
+    groups: list[object] = [_find(root, customers[0]) if customers else k
+                            for k, customers in enumerate(touched)]
+    sizes: dict[object, int] = {}
+    for group in groups:
+        sizes[group] = sizes.get(group, 0) + 1
+    mine = _split(sizes)
+    ours = [k for k in order if mine[groups[k]]]
+    theirs = [k for k in order if not mine[groups[k]]]
+    return ours, theirs
+
+
+def _split(sizes: dict[object, int]) -> dict[object, bool]:
+    """Components to this process (True) or the child: largest first, to the lighter side."""
+    mine: dict[object, bool] = {}
+    load = [0, 0]
+    for group, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
+        here = load[0] <= load[1]
+        mine[group] = here
+        load[0 if here else 1] += size
+    return mine
+
+
+def _find(root: dict[str, str], key: str) -> str:
+    top = key
+    if top not in root:  # the common case: a customer never joined to another
+        return top
+    while root.get(top, top) != top:
+        top = root[top]
+    while key != top:  # path compression keeps later look-ups short
+        root[key], key = top, root[key]
+    return top
+
+
+def _join(root: dict[str, str], customers: list[str]) -> None:
+    top = _find(root, customers[0])
+    for other in customers[1:]:
+        other_top = _find(root, other)
+        if other_top != top:
+            root[other_top] = top
+
+
+# --- the child -------------------------------------------------------------------------
+
+
+def _fork_deciding(
+    engine: Engine, contexts: Sequence[Context], theirs: list[int]
+) -> tuple[int, str]:
+    """Start the child deciding ``theirs``; its id and the file its proposals go to."""
+    handle, path = tempfile.mkstemp(prefix="o2c-decisions-", suffix=".pickle")
+    os.close(handle)
+    pid = os.fork()
+    if pid == 0:  # the child: decide, hand the proposals over, leave without clean-up
+        status = 1
+        try:
+            proposals = [engine.decide(contexts[k]) for k in theirs]
+            _dump(path, proposals)
+            status = 0
+        finally:
+            os._exit(status)  # the parent's buffers and exit handlers are not ours to run
+    return pid, path
+
+
+#: What a proposal is besides its transaction and the lists it holds.
+_SCALARS = tuple(f.name for f in dataclasses.fields(Proposal)
+                 if f.name not in ("transaction", "applications", "alternatives"))
+_scalars_of = operator.attrgetter(*_SCALARS)
+#: A proposal's scalars, its applications as pairs, its alternatives packed alike.
+Packed = tuple[tuple[object, ...], list[tuple[str, Decimal]], list[Any]]
+
+
+def pack(proposal: Proposal) -> Packed:
+    """A proposal as plain tuples, without its transaction: pickled several times
+    faster than the dataclass, whose slots pickle field by field in Python."""
+    return (_scalars_of(proposal),
+            [(a.invoice_id, a.applied_amount) for a in proposal.applications],
+            [pack(p) for p in proposal.alternatives])
+
+
+def unpack(tx: BankTransaction, packed: Packed) -> Proposal:
+    """The proposal :func:`pack` made, for transaction ``tx``."""
+    scalars, applications, alternatives = packed
+    return Proposal(tx, **dict(zip(_SCALARS, scalars, strict=True)),  # type: ignore[arg-type]
+                    applications=[Application(*a) for a in applications],
+                    alternatives=[unpack(tx, p) for p in alternatives])
+
+
+def _dump(path: str, proposals: list[Proposal]) -> None:
+    """The child's proposals and their rows, for :func:`_collect`."""
+    with open(path, "wb") as stream:
+        pickle.dump(([pack(p) for p in proposals], render_matches(proposals)), stream,
+                    pickle.HIGHEST_PROTOCOL)
+
+
+def _collect(
+    child: tuple[int, str], engine: Engine, contexts: Sequence[Context], theirs: list[int]
+) -> tuple[list[Proposal], list[str] | None]:
+    """The child's proposals and rows; decided here when the child failed (components
+    are independent, so deciding them after this process's own gives the same answers)."""
+    pid, path = child
+    try:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0:
+            with open(path, "rb") as stream:
+                # Our own child wrote this file, created private by mkstemp.
+                packed, texts = pickle.load(stream)  # noqa: S301
+            return [unpack(contexts[k].tx, p) for k, p in zip(theirs, packed, strict=True)], texts
+    finally:
+        os.unlink(path)
+    return [engine.decide(contexts[k]) for k in theirs], None
+
+
+# --- the last resort, answered in one-by-one order --------------------------------------
+
+
+class LedgerAt:
+    """The open amounts of one set of invoices as they stood at one turn.
+
+    Just what the last-resort rule reads: items, ``open`` and :meth:`with_amount`.
+    """
+
+    def __init__(self, ledger: Ledger, opened: dict[str, Decimal]) -> None:
+        self.items: dict[str, OpenItem] = ledger.items
+        self.open = opened
+
+    def with_amount(self, currency: str, amount: Decimal) -> list[str]:
+        """Invoices of this amount then still open (the ledger's own index order)."""
+        return [i for i in self.open if self.open[i] == amount]
+
+
+def _answer_last_resorts(
+    engine: Engine, contexts: Sequence[Context], order: list[int], decided: list[Proposal],
+) -> list[int]:
+    """Replace each last-resort proposal by the one the one-by-one run makes; returns
+    the transactions answered again."""
+    ledger = engine.ledger
+    again = [k for k in order if decided[k].rule in LAST_RESORT]
+    wanted = {i for k in again
+              for i in ledger.by_amount.get((contexts[k].tx.currency, contexts[k].tx.amount), ())}
+    applied: dict[str, list[tuple[int, Decimal]]] = {}
+    for turn, k in enumerate(order):
+        proposal = decided[k]
+        if proposal.status == "auto":
+            for a in proposal.applications:
+                if a.invoice_id in wanted:
+                    applied.setdefault(a.invoice_id, []).append((turn, a.applied_amount))
+    turns = {k: turn for turn, k in enumerate(order)}
+    for k in again:
+        opened = _open_at(ledger, contexts[k].tx, turns[k], applied)
+        # The last-resort rule reads no more of the ledger than LedgerAt answers.
+        at_turn = dataclasses.replace(contexts[k], ledger=cast(Ledger, LedgerAt(ledger, opened)))
+        decided[k] = engine.last_resort(at_turn)
+    return again
+
+
+def _open_at(
+    ledger: Ledger, tx: BankTransaction, turn: int,
+    applied: dict[str, list[tuple[int, Decimal]]],
+) -> dict[str, Decimal]:
+    """The open amounts, at ``turn``, of the invoices once open for the amount of ``tx``."""
+    opened = {}
+    for invoice_id in ledger.by_amount.get((tx.currency, tx.amount), ()):
+        left = ledger.items[invoice_id].open_amount
+        for when, amount in applied.get(invoice_id, ()):
+            if when < turn:
+                left -= amount
+        opened[invoice_id] = left
+    return opened

@@ -1,0 +1,103 @@
+"""Decisions on two cores give exactly the proposals of the one-by-one run."""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from matching import parallel
+from matching.book import Customer, OpenItem, PayerAlias
+from matching.candidates import Ledger
+from matching.csvio import render_matches
+from matching.engine import Engine
+from matching.statements.model import BankTransaction
+
+OURS = "FR1420041010050500013M02606"
+FACTOR_IBAN = "FR7612345000019876543210987"
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def _case(seed: int) -> tuple[list[Customer], list[OpenItem], list[PayerAlias],
+                               list[BankTransaction]]:
+    """Customers sharing payers and a factor, amounts that repeat across customers,
+    invoices paid twice, paid by several customers' payers, and amounts alone."""
+    rng = random.Random(seed)
+    customers = [Customer(f"C{n:03}", f"{rng.choice(['Acme', 'Bolt', 'Kern', 'Lumo'])} "
+                          f"{n} Industries SAS", (f"FR76300060000{n:014}",), "EUR")
+                 for n in range(40)]
+    amounts = [Decimal(rng.choice(["100.00", "250.50", "999.99"])) if rng.random() < 0.4
+               else Decimal(rng.randint(1000, 90000)) / 100 for _ in range(300)]
+    items = [OpenItem(f"INV-{n:05}", f"C{rng.randrange(40):03}", date(2026, 9, 1),
+                      date(2026, 9, 1) + timedelta(days=rng.randrange(60)), "EUR", a, a)
+             for n, a in enumerate(amounts)]
+    # A factor pays for the first ten customers; a parent company's name for two more.
+    aliases = [PayerAlias(f"C{n:03}", "FACTOR FINANCE", FACTOR_IBAN) for n in range(10)]
+    aliases += [PayerAlias("C010", "HOLDING GROUP"), PayerAlias("C011", "HOLDING GROUP")]
+    return customers, items, aliases, [_tx(rng, k, customers, items) for k in range(600)]
+
+
+def _tx(rng: random.Random, k: int, customers: list[Customer],
+        items: list[OpenItem]) -> BankTransaction:
+    first, second = rng.choice(items), rng.choice(items)
+    kind = rng.randrange(6)
+    payer = next(c for c in customers if c.customer_id == first.customer_id)
+    name, iban, text = payer.name.upper(), payer.ibans[0], f"INVOICE {first.invoice_id}"
+    amount = first.amount
+    if kind == 1:  # two invoices, possibly of two customers, paid by the factor
+        name, iban = "FACTOR FINANCE", FACTOR_IBAN
+        text, amount = f"{first.invoice_id} {second.invoice_id}", first.amount + second.amount
+    elif kind == 2:  # the payer's account and the amount, no reference
+        text = None
+    elif kind == 3:  # the amount alone
+        name = iban = text = None
+    elif kind == 4:  # a partial payment under the parent company's name
+        name, iban, amount = "HOLDING GROUP", None, (first.amount / 2).quantize(Decimal("0.01"))
+    return BankTransaction(
+        account=OURS, bank_reference=f"B{k}", booking_date=date(2026, 10, 1 + k % 28),
+        amount=amount, currency="EUR", payer_name=name, payer_iban=iban, remittance=text)
+
+
+def _engine(case: tuple[list[Customer], list[OpenItem], list[PayerAlias],
+                        list[BankTransaction]]) -> Engine:
+    customers, items, aliases, _ = case
+    fresh = [OpenItem(i.invoice_id, i.customer_id, i.issue_date, i.due_date, i.currency,
+                      i.amount, i.open_amount) for i in items]
+    return Engine(Ledger(customers, fresh, aliases, own_ibans=[OURS]))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_two_cores_decide_exactly_as_one(seed: int) -> None:
+    case = _case(seed)
+    one, two = _engine(case), _engine(case)
+    transactions = case[3]
+    expected = one.decide_all([one.context(t) for t in transactions])
+    proposals, rendered = parallel.decide_in_two(two, [two.context(t) for t in transactions])
+    assert proposals == expected
+    assert rendered == render_matches(expected)
+    rules = {p.rule for p in expected}
+    assert {"reference", "already_paid", "amount_only"} <= rules  # the case covers them
+    assert sum(p.status == "auto" for p in expected) > 100
+
+
+def test_halves_share_no_customer() -> None:
+    case = _case(4)
+    engine = _engine(case)
+    contexts = [engine.context(t) for t in case[3]]
+    ours, theirs = parallel.halves(engine.ledger, contexts, engine.decision_order(contexts))
+    assert sorted(ours + theirs) == list(range(len(contexts)))
+    touched = [{c for k in side for c in parallel.customers_touched(engine.ledger, contexts[k])}
+               for side in (ours, theirs)]
+    assert not touched[0] & touched[1]
+    assert ours and theirs
+
+
+def test_one_core_or_few_transactions_stay_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = _engine(_case(5))
+    assert not parallel.can_fork(engine, 100)
+    assert parallel.can_fork(engine, 100_000) == ((os.cpu_count() or 1) > 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not parallel.can_fork(engine, 100_000)
