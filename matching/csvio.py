@@ -169,11 +169,6 @@ def read_history(path: Path, customer_ids: set[str], problems: list[str]) -> lis
 def match_rows(proposal: Proposal) -> list[dict[str, str]]:
     """The ``matches.csv`` rows of one transaction (one per invoice, or one empty)."""
     tx = proposal.transaction
-    reason = proposal.reason
-    if proposal.alternatives and proposal.status == "suggested":
-        alternatives = [", ".join(p.invoice_ids) for p in proposal.alternatives if p.invoice_ids]
-        if alternatives:
-            reason += "; alternatives: " + " | ".join(alternatives[:3])
     base = {
         "transaction_id": tx.bank_reference,
         "booking_date": tx.booking_date.isoformat(),
@@ -182,7 +177,7 @@ def match_rows(proposal: Proposal) -> list[dict[str, str]]:
         "payer_name": tx.payer_name or "",
         "status": proposal.status,
         "confidence": _confidence(proposal.confidence),
-        "reason": f"[{proposal.rule}] {reason}",
+        "reason": _reason(proposal),
     }
     if not proposal.applications:
         return [{**base, "invoice_id": "", "applied_amount": "0"}]
@@ -190,6 +185,28 @@ def match_rows(proposal: Proposal) -> list[dict[str, str]]:
         {**base, "invoice_id": a.invoice_id, "applied_amount": str(a.applied_amount)}
         for a in proposal.applications
     ]
+
+
+def match_values(proposal: Proposal) -> list[tuple[str, ...]]:
+    """:func:`match_rows` as values in the order of :data:`MATCHES`: what a CSV writer
+    takes without the per-row field checks of a dictionary writer."""
+    tx = proposal.transaction
+    head = (tx.bank_reference, tx.booking_date.isoformat(), str(tx.amount), tx.currency,
+            tx.payer_name or "")
+    tail = (proposal.status, _confidence(proposal.confidence), _reason(proposal))
+    if not proposal.applications:
+        return [(*head, "", "0", *tail)]
+    return [(*head, a.invoice_id, str(a.applied_amount), *tail) for a in proposal.applications]
+
+
+def _reason(proposal: Proposal) -> str:
+    """The rule, why, and for a suggestion the first alternatives."""
+    reason = proposal.reason
+    if proposal.alternatives and proposal.status == "suggested":
+        alternatives = [", ".join(p.invoice_ids) for p in proposal.alternatives if p.invoice_ids]
+        if alternatives:
+            reason += "; alternatives: " + " | ".join(alternatives[:3])
+    return f"[{proposal.rule}] {reason}"
 
 
 def _confidence(value: float) -> str:
@@ -223,10 +240,10 @@ def render_matches(proposals: Iterable[Proposal]) -> list[str]:
     """Each proposal's ``matches.csv`` rows as text, exactly as :func:`write_matches`
     writes them, so that rows rendered in different processes can be put in order."""
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=MATCHES)
+    writer = csv.writer(buffer)  # the dialect DictWriter writes with
     ends = []
     for proposal in proposals:
-        writer.writerows(match_rows(proposal))
+        writer.writerows(match_values(proposal))
         ends.append(buffer.tell())
     text = buffer.getvalue()
     return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]

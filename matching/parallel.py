@@ -38,6 +38,8 @@ from matching.statements.model import BankTransaction
 
 #: Fewer transactions than this are decided in this process: a fork costs more.
 PARALLEL_TRANSACTIONS = 20_000
+#: The child's share of the transactions: below half, as it also hands its proposals over.
+CHILD_SHARE = 0.45
 #: Proposals that went to the last resort: answered again with the open amounts of their turn.
 LAST_RESORT = frozenset({"amount_only", "none"})
 
@@ -105,18 +107,19 @@ def halves(
     sizes: dict[object, int] = {}
     for group in groups:
         sizes[group] = sizes.get(group, 0) + 1
-    mine = _split(sizes)
+    mine = _split(sizes, CHILD_SHARE)
     ours = [k for k in order if mine[groups[k]]]
     theirs = [k for k in order if not mine[groups[k]]]
     return ours, theirs
 
 
-def _split(sizes: dict[object, int]) -> dict[object, bool]:
-    """Components to this process (True) or the child: largest first, to the lighter side."""
+def _split(sizes: dict[object, int], share: float) -> dict[object, bool]:
+    """Components to this process (True) or the child: largest first, to the side
+    furthest below its share of transactions."""
     mine: dict[object, bool] = {}
     load = [0, 0]
     for group, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
-        here = load[0] <= load[1]
+        here = load[0] * share <= load[1] * (1 - share)
         mine[group] = here
         load[0 if here else 1] += size
     return mine
@@ -166,6 +169,8 @@ def _fork_deciding(
 _SCALARS = tuple(f.name for f in dataclasses.fields(Proposal)
                  if f.name not in ("transaction", "applications", "alternatives"))
 _scalars_of = operator.attrgetter(*_SCALARS)
+#: How many of them come before the lists: the arguments are given by position, faster.
+_LEADING = [f.name for f in dataclasses.fields(Proposal)].index("applications") - 1
 #: A proposal's scalars, its applications as pairs, its alternatives packed alike.
 Packed = tuple[tuple[object, ...], list[tuple[str, Decimal]], list[Any]]
 
@@ -181,9 +186,9 @@ def pack(proposal: Proposal) -> Packed:
 def unpack(tx: BankTransaction, packed: Packed) -> Proposal:
     """The proposal :func:`pack` made, for transaction ``tx``."""
     scalars, applications, alternatives = packed
-    return Proposal(tx, **dict(zip(_SCALARS, scalars, strict=True)),  # type: ignore[arg-type]
-                    applications=[Application(*a) for a in applications],
-                    alternatives=[unpack(tx, p) for p in alternatives])
+    return Proposal(tx, *scalars[:_LEADING],  # type: ignore[arg-type, call-arg]
+                    [Application(*a) for a in applications],
+                    [unpack(tx, p) for p in alternatives], *scalars[_LEADING:])
 
 
 def _dump(path: str, proposals: list[Proposal]) -> None:

@@ -6,13 +6,14 @@ import os
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from matching import parallel
 from matching.book import Customer, OpenItem, PayerAlias
 from matching.candidates import Ledger
-from matching.csvio import render_matches
+from matching.csvio import render_matches, write_matches, write_rendered
 from matching.engine import Engine
 from matching.statements.model import BankTransaction
 
@@ -101,3 +102,20 @@ def test_one_core_or_few_transactions_stay_one_by_one(monkeypatch: pytest.Monkey
     assert parallel.can_fork(engine, 100_000) == ((os.cpu_count() or 1) > 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert not parallel.can_fork(engine, 100_000)
+
+
+def test_rendered_rows_are_the_rows_written(tmp_path: Path) -> None:
+    case = _case(6)
+    engine = _engine(case)
+    proposals = engine.decide_all([engine.context(t) for t in case[3]])
+    write_matches(tmp_path / "written.csv", proposals)
+    write_rendered(tmp_path / "rendered.csv", render_matches(proposals))
+    assert (tmp_path / "rendered.csv").read_bytes() == (tmp_path / "written.csv").read_bytes()
+
+
+def test_packed_proposals_come_back_equal() -> None:
+    case = _case(7)
+    engine = _engine(case)
+    proposals = engine.decide_all([engine.context(t) for t in case[3]])
+    assert any(p.alternatives for p in proposals) and any(p.remainder_kind for p in proposals)
+    assert [parallel.unpack(p.transaction, parallel.pack(p)) for p in proposals] == proposals
