@@ -25,7 +25,8 @@ import operator
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -58,7 +59,7 @@ def decide_in_two(
     beside them each one's ``matches.csv`` rows, rendered on the core that decided it."""
     order = engine.decision_order(contexts)
     ours, theirs = halves(engine.ledger, contexts, order)
-    child = _fork_deciding(engine, contexts, theirs)
+    child = Child(lambda: _decide_packed(engine, contexts, theirs))
     decided: list[Proposal | None] = [None] * len(contexts)
     rendered = [""] * len(contexts)
     _fill(decided, rendered, ours, [engine.decide(contexts[k]) for k in ours])
@@ -87,6 +88,8 @@ def _fill(
 def customers_touched(ledger: Ledger, ctx: Context) -> list[str]:
     """The customers whose open items deciding ``ctx`` may read or apply cash to."""
     items = ledger.items
+    if not ctx.payers and len(ctx.hits) == 1 and ctx.hits[0].invoice_id in items:
+        return [items[ctx.hits[0].invoice_id].customer_id]  # most: one invoice named
     touched = [p.customer_id for p in ctx.payers]
     touched += [items[h.invoice_id].customer_id for h in ctx.hits if h.invoice_id in items]
     return touched
@@ -102,15 +105,12 @@ def halves(
         if len(customers) > 1:  # most touch one customer: nothing to join
             _join(root, customers)
     # A transaction touching no customer is a component of its own.
-    groups: list[object] = [_find(root, customers[0]) if customers else k
-                            for k, customers in enumerate(touched)]
-    sizes: dict[object, int] = {}
-    for group in groups:
-        sizes[group] = sizes.get(group, 0) + 1
-    mine = _split(sizes, CHILD_SHARE)
-    ours = [k for k in order if mine[groups[k]]]
-    theirs = [k for k in order if not mine[groups[k]]]
-    return ours, theirs
+    groups: list[object] = [
+        (_find(root, customers[0]) if customers[0] in root else customers[0]) if customers else k
+        for k, customers in enumerate(touched)]
+    mine = _split(Counter(groups), CHILD_SHARE)
+    side = [mine[g] for g in groups]
+    return [k for k in order if side[k]], [k for k in order if not side[k]]
 
 
 def _split(sizes: dict[object, int], share: float) -> dict[object, bool]:
@@ -127,8 +127,6 @@ def _split(sizes: dict[object, int], share: float) -> dict[object, bool]:
 
 def _find(root: dict[str, str], key: str) -> str:
     top = key
-    if top not in root:  # the common case: a customer never joined to another
-        return top
     while root.get(top, top) != top:
         top = root[top]
     while key != top:  # path compression keeps later look-ups short
@@ -147,22 +145,35 @@ def _join(root: dict[str, str], customers: list[str]) -> None:
 # --- the child -------------------------------------------------------------------------
 
 
-def _fork_deciding(
-    engine: Engine, contexts: Sequence[Context], theirs: list[int]
-) -> tuple[int, str]:
-    """Start the child deciding ``theirs``; its id and the file its proposals go to."""
-    handle, path = tempfile.mkstemp(prefix="o2c-decisions-", suffix=".pickle")
-    os.close(handle)
-    pid = os.fork()
-    if pid == 0:  # the child: decide, hand the proposals over, leave without clean-up
-        status = 1
+class Child:
+    """Work done in a forked copy of this process (copy-on-write: the ledger and the
+    indexes are shared, not pickled); what it returns comes back pickled."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        handle, self.path = tempfile.mkstemp(prefix="o2c-match-", suffix=".pickle")
+        os.close(handle)
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: work, hand the result over, leave without clean-up
+            status = 1
+            try:
+                result = work()
+                with open(self.path, "wb") as stream:
+                    pickle.dump(result, stream, pickle.HIGHEST_PROTOCOL)
+                status = 0
+            finally:
+                os._exit(status)  # the parent's buffers and exit handlers are not ours to run
+
+    def result(self) -> Any:
+        """What the work returned, once done; None when the child failed."""
         try:
-            proposals = [engine.decide(contexts[k]) for k in theirs]
-            _dump(path, proposals)
-            status = 0
+            _, status = os.waitpid(self.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return None
+            with open(self.path, "rb") as stream:
+                # Our own child wrote this file, created private by mkstemp.
+                return pickle.load(stream)  # noqa: S301
         finally:
-            os._exit(status)  # the parent's buffers and exit handlers are not ours to run
-    return pid, path
+            os.unlink(self.path)
 
 
 #: What a proposal is besides its transaction and the lists it holds.
@@ -191,29 +202,24 @@ def unpack(tx: BankTransaction, packed: Packed) -> Proposal:
                     [unpack(tx, p) for p in alternatives], *scalars[_LEADING:])
 
 
-def _dump(path: str, proposals: list[Proposal]) -> None:
-    """The child's proposals and their rows, for :func:`_collect`."""
-    with open(path, "wb") as stream:
-        pickle.dump(([pack(p) for p in proposals], render_matches(proposals)), stream,
-                    pickle.HIGHEST_PROTOCOL)
+def _decide_packed(
+    engine: Engine, contexts: Sequence[Context], theirs: list[int]
+) -> tuple[list[Packed], list[str]]:
+    """The child's work: its proposals packed, and their rows."""
+    proposals = [engine.decide(contexts[k]) for k in theirs]
+    return [pack(p) for p in proposals], render_matches(proposals)
 
 
 def _collect(
-    child: tuple[int, str], engine: Engine, contexts: Sequence[Context], theirs: list[int]
+    child: Child, engine: Engine, contexts: Sequence[Context], theirs: list[int]
 ) -> tuple[list[Proposal], list[str] | None]:
     """The child's proposals and rows; decided here when the child failed (components
     are independent, so deciding them after this process's own gives the same answers)."""
-    pid, path = child
-    try:
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) == 0:
-            with open(path, "rb") as stream:
-                # Our own child wrote this file, created private by mkstemp.
-                packed, texts = pickle.load(stream)  # noqa: S301
-            return [unpack(contexts[k].tx, p) for k, p in zip(theirs, packed, strict=True)], texts
-    finally:
-        os.unlink(path)
-    return [engine.decide(contexts[k]) for k in theirs], None
+    got = child.result()
+    if got is None:
+        return [engine.decide(contexts[k]) for k in theirs], None
+    packed, texts = got
+    return [unpack(contexts[k].tx, p) for k, p in zip(theirs, packed, strict=True)], texts
 
 
 # --- the last resort, answered in one-by-one order --------------------------------------
@@ -241,15 +247,10 @@ def _answer_last_resorts(
     the transactions answered again."""
     ledger = engine.ledger
     again = [k for k in order if decided[k].rule in LAST_RESORT]
-    wanted = {i for k in again
-              for i in ledger.by_amount.get((contexts[k].tx.currency, contexts[k].tx.amount), ())}
-    applied: dict[str, list[tuple[int, Decimal]]] = {}
-    for turn, k in enumerate(order):
-        proposal = decided[k]
-        if proposal.status == "auto":
-            for a in proposal.applications:
-                if a.invoice_id in wanted:
-                    applied.setdefault(a.invoice_id, []).append((turn, a.applied_amount))
+    applied = _applications(order, decided, {
+        i for k in again for i in _same_amount(ledger, contexts[k].tx)})
+    # Where no invoice of the amount was ever applied, every side saw the same amounts.
+    again = [k for k in again if any(i in applied for i in _same_amount(ledger, contexts[k].tx))]
     turns = {k: turn for turn, k in enumerate(order)}
     for k in again:
         opened = _open_at(ledger, contexts[k].tx, turns[k], applied)
@@ -259,13 +260,32 @@ def _answer_last_resorts(
     return again
 
 
+def _same_amount(ledger: Ledger, tx: BankTransaction) -> list[str]:
+    """The invoices open for the amount of ``tx`` before any decision."""
+    return ledger.by_amount.get((tx.currency, tx.amount), [])
+
+
+def _applications(
+    order: list[int], decided: list[Proposal], wanted: set[str]
+) -> dict[str, list[tuple[int, Decimal]]]:
+    """The cash applied to each invoice of ``wanted``, by turn in the one-by-one order."""
+    applied: dict[str, list[tuple[int, Decimal]]] = {}
+    for turn, k in enumerate(order):
+        proposal = decided[k]
+        if proposal.status == "auto":
+            for a in proposal.applications:
+                if a.invoice_id in wanted:
+                    applied.setdefault(a.invoice_id, []).append((turn, a.applied_amount))
+    return applied
+
+
 def _open_at(
     ledger: Ledger, tx: BankTransaction, turn: int,
     applied: dict[str, list[tuple[int, Decimal]]],
 ) -> dict[str, Decimal]:
     """The open amounts, at ``turn``, of the invoices once open for the amount of ``tx``."""
     opened = {}
-    for invoice_id in ledger.by_amount.get((tx.currency, tx.amount), ()):
+    for invoice_id in _same_amount(ledger, tx):
         left = ledger.items[invoice_id].open_amount
         for when, amount in applied.get(invoice_id, ()):
             if when < turn:
