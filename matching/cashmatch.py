@@ -161,14 +161,17 @@ def _run(
     began = result.took("indexes built", began)
     payers = ledger.payers
     contexts: list[Context] = []
+    known_then = 0  # how many own accounts the contexts so far were looked up with
     # Each file's transactions are looked up while the next one is still being parsed.
     with contextlib.closing(reading.files(result.problems)) as files:
         for read in files:
             payers.add_own_accounts(s.account for s in read)
+            known_then = known_then if contexts else len(payers.own_ibans)
             contexts += [engine.context(t) for s in read for t in s.transactions]
-    # A later file may name as ours an account an earlier one was paid from.
-    contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
-                for c in contexts]
+    if len(payers.own_ibans) > known_then:
+        # A later file named as ours an account an earlier one may have been paid from.
+        contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
+                    for c in contexts]
     began = result.took("statements read and looked up", began)
     if not can_fork(engine, len(contexts)):
         result.proposals = engine.decide_all(contexts, on_progress=on_progress)
