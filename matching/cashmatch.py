@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,16 +19,12 @@ from matching.csvio import (
     write_rendered,
 )
 from matching.engine import Engine
+from matching.lookups import look_up
 from matching.parallel import can_fork, decide_in_two
 from matching.rules import Context
 from matching.settings import MatchSettings
-from matching.statement_files import (
-    StatementParser,
-    default_parser,
-    parse_in_worker,
-    read_statements,
-)
-from matching.statements.model import Statement
+from matching.statement_files import StatementParser, StatementReading
+from matching.statements.model import BankTransaction
 
 
 @dataclass
@@ -43,6 +36,8 @@ class MatchRun:
     rows: int = 0
     #: Wall seconds of each step, in order (master data, indexes, statements, ...).
     seconds: dict[str, float] = field(default_factory=dict)
+    #: The customers and invoices read, with the open amounts the run left.
+    ledger: Ledger | None = None
 
     def took(self, step: str, since: float) -> float:
         """Record the wall time of ``step`` begun at ``since``; returns the time now."""
@@ -56,47 +51,6 @@ class MatchRun:
         for proposal in self.proposals:
             counts[proposal.status] += 1
         return counts
-
-
-#: Statements this large are parsed in a worker process while the ledger is indexed.
-PARALLEL_BYTES = 4 * 1024 * 1024
-
-
-class StatementReading:
-    """Statements read in the background while the caller loads master data.
-
-    Parsing and indexing are independent and each takes seconds at 100,000 entries; on
-    a machine with two cores they run side by side. One worker parses the files in
-    order: a second one would take the core the indexing needs (measured slower), and
-    the caller looks up each file's transactions as soon as it arrives. Small inputs,
-    or a parser given by the caller, are read in the calling process when asked for.
-    """
-
-    def __init__(self, paths: Sequence[Path], parse: StatementParser | None) -> None:
-        self.paths, self.parse = list(paths), parse
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[tuple[list[Statement], str | None]]] = []
-        size = sum(p.stat().st_size for p in self.paths if p.is_file())
-        if parse is None and size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1:
-            context = multiprocessing.get_context("spawn")  # no fork under running threads
-            self.pool = ProcessPoolExecutor(1, mp_context=context,
-                                            initializer=gc.disable)
-            self.futures = [self.pool.submit(parse_in_worker, str(p)) for p in self.paths]
-
-    def files(self, problems: list[str]) -> Generator[list[Statement], None, None]:
-        """The statements of each file in file order, each as soon as it is read;
-        unreadable files added to ``problems``."""
-        if self.pool is None:
-            yield read_statements(self.paths, self.parse or default_parser(), problems)
-            return
-        try:
-            for future in self.futures:
-                statements, problem = future.result()
-                if problem:
-                    problems.append(problem)
-                yield statements
-        finally:
-            self.pool.shutdown()
 
 
 def run(
@@ -126,15 +80,49 @@ def paused_gc() -> Iterator[None]:
 
     A run allocates hundreds of thousands of small records that live until it ends;
     collecting in between only rescans them (it doubled the indexing time) and our
-    records hold no reference cycles.
+    records hold no reference cycles. Afterwards they go straight to the oldest
+    generation, as if they had survived the collections skipped: left in the youngest,
+    all of them would be scanned by the first collection after the pause (0.4 s at
+    300,000 open items), for nothing.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()  # every tracked object into the permanent generation...
+        gc.unfreeze()  # ...and back into the oldest one: two list splices
         if enabled:
             gc.enable()
+
+
+#: Transactions looked up between two checks of whether the parsing is finished.
+LOOKUP_CHUNK = 1000
+
+
+def _look_up_statements(
+    reading: StatementReading, engine: Engine, problems: list[str]
+) -> list[Context]:
+    """Each file's transactions looked up as it arrives while the others are parsed;
+    what is left once the parsing is finished is looked up on two cores."""
+    payers = engine.ledger.payers
+    contexts: list[Context] = []
+    waiting: list[BankTransaction] = []
+    known_then = 0  # how many own accounts the contexts so far were looked up with
+    with contextlib.closing(reading.files(problems)) as files:
+        for read in files:
+            payers.add_own_accounts(s.account for s in read)
+            known_then = known_then if contexts else len(payers.own_ibans)
+            waiting += [t for s in read for t in s.transactions]
+            while waiting and not reading.parsed_all():
+                contexts += [engine.context(t) for t in waiting[:LOOKUP_CHUNK]]
+                del waiting[:LOOKUP_CHUNK]
+    if len(payers.own_ibans) > known_then:
+        # A later file named as ours an account an earlier one may have been paid from.
+        contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
+                    for c in contexts]
+    # The parsing worker is gone: both cores are free for the rest.
+    return contexts + look_up(engine, waiting)
 
 
 def _run(
@@ -156,22 +144,10 @@ def _run(
     items = read_open_items(open_items, ids, result.problems)
     aliases = read_history(history, ids, result.problems) if history else []
     began = result.took("master data read", began)
-    ledger = Ledger(known, items, aliases)
+    ledger = result.ledger = Ledger(known, items, aliases)
     engine = Engine(ledger, settings)
     began = result.took("indexes built", began)
-    payers = ledger.payers
-    contexts: list[Context] = []
-    known_then = 0  # how many own accounts the contexts so far were looked up with
-    # Each file's transactions are looked up while the next one is still being parsed.
-    with contextlib.closing(reading.files(result.problems)) as files:
-        for read in files:
-            payers.add_own_accounts(s.account for s in read)
-            known_then = known_then if contexts else len(payers.own_ibans)
-            contexts += [engine.context(t) for s in read for t in s.transactions]
-    if len(payers.own_ibans) > known_then:
-        # A later file named as ours an account an earlier one may have been paid from.
-        contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
-                    for c in contexts]
+    contexts = _look_up_statements(reading, engine, result.problems)
     began = result.took("statements read and looked up", began)
     if not can_fork(engine, len(contexts)):
         result.proposals = engine.decide_all(contexts, on_progress=on_progress)

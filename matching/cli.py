@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from hub.cli import InputProblems, err, progress, say_problem
+from hub.cli import InputProblems, err, leave_at_once, progress, say_problem
 
 cash_app = typer.Typer(help="Cash application: bank statements against open items.",
                        no_args_is_help=True)
@@ -39,6 +39,8 @@ def match_command(
 
         result = run(customers=customers, open_items=open_items, statements=statement,
                      history=history, out=out, on_progress=advance)
+    # matches.csv is in place and the run holds only memory: nothing to tear down.
+    leave_at_once()
     for line in result.problems:
         say_problem(line)
     counts = result.counts()
