@@ -45,7 +45,8 @@ class Ledger:
         self.open: dict[str, Decimal] = {}
         self.by_customer: dict[str, list[OpenItem]] = {}
         self.by_amount: dict[tuple[str, Decimal], list[str]] = {}
-        self.by_customer_amount: dict[tuple[str, str, Decimal], list[str]] = {}
+        #: Per customer, its invoices by (currency, open amount), built when first asked.
+        self._amounts_of: dict[str, dict[tuple[str, Decimal], list[str]]] = {}
         self._open_lists: dict[tuple[str, str], list[OpenItem]] = {}
         self._open_counts: dict[tuple[str, str], int] = {}
         #: Beside each open list: the open amounts in thousandths, and where each item is.
@@ -68,8 +69,7 @@ class Ledger:
         # Comprehensions where no grouping is needed: several times cheaper than a loop.
         self.items.update({i.invoice_id: i for i in items})
         self.open.update({i.invoice_id: i.open_amount for i in items})
-        by_customer, by_amount, by_customer_amount = (
-            self.by_customer, self.by_amount, self.by_customer_amount)
+        by_customer, by_amount = self.by_customer, self.by_amount
         for item in items:
             listed = by_customer.get(item.customer_id)
             if listed is None:
@@ -83,12 +83,6 @@ class Ledger:
                 same = by_amount.get(key)
                 if same is None:
                     by_amount[key] = [item.invoice_id]
-                else:
-                    same.append(item.invoice_id)
-                owned = (item.customer_id, item.currency, amount)
-                same = by_customer_amount.get(owned)
-                if same is None:
-                    by_customer_amount[owned] = [item.invoice_id]
                 else:
                     same.append(item.invoice_id)
         currencies = {i.currency for i in items if i.open_amount > ZERO}
@@ -191,7 +185,16 @@ class Ledger:
         self, customer_id: str, currency: str, amount: Decimal
     ) -> list[OpenItem]:
         """The customer's invoices whose open amount is exactly ``amount``."""
-        ids = self.by_customer_amount.get((customer_id, currency, amount), ())
+        amounts = self._amounts_of.get(customer_id)
+        if amounts is None:
+            # Grouped when first asked: most customers never are in a run, and the
+            # amounts read are those the items arrived with (open amounts only go down).
+            amounts = self._amounts_of[customer_id] = {}
+            for item in self.by_customer.get(customer_id, ()):
+                if item.open_amount > ZERO:
+                    amounts.setdefault((item.currency, item.open_amount), []).append(
+                        item.invoice_id)
+        ids = amounts.get((currency, amount), ())
         return [self.items[i] for i in ids if self.open[i] == amount]
 
     def has_amount_between(
