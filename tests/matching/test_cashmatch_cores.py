@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -149,3 +150,13 @@ def test_the_console_script_leaves_with_the_command_s_exit_code(tmp_path: Path) 
                          check=False)
     assert bad.returncode == 1
     assert "broken.xml" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_transactions_come_back_whole_from_the_parsing_worker(statement: str) -> None:
+    parsed = statement_files.default_parser()((HERE / statement).read_bytes(), statement)
+    transactions = [t for s in parsed for t in s.transactions]
+    assert transactions
+    back = pickle.loads(pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    assert back == parsed
+    assert [vars(t) for s in back for t in s.transactions] == [vars(t) for t in transactions]
