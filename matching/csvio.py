@@ -191,12 +191,22 @@ def match_values(proposal: Proposal) -> list[tuple[str, ...]]:
     """:func:`match_rows` as values in the order of :data:`MATCHES`: what a CSV writer
     takes without the per-row field checks of a dictionary writer."""
     tx = proposal.transaction
-    head = (tx.bank_reference, tx.booking_date.isoformat(), str(tx.amount), tx.currency,
+    head = (tx.bank_reference, _iso_date(tx.booking_date), str(tx.amount), tx.currency,
             tx.payer_name or "")
     tail = (proposal.status, _confidence(proposal.confidence), _reason(proposal))
-    if not proposal.applications:
+    applications = proposal.applications
+    if len(applications) == 1:  # most transactions pay one invoice
+        paid = applications[0]
+        return [(*head, paid.invoice_id, str(paid.applied_amount), *tail)]
+    if not applications:
         return [(*head, "", "0", *tail)]
-    return [(*head, a.invoice_id, str(a.applied_amount), *tail) for a in proposal.applications]
+    return [(*head, a.invoice_id, str(a.applied_amount), *tail) for a in applications]
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_date(day: date) -> str:
+    # A statement's booking dates repeat: each written once.
+    return day.isoformat()
 
 
 def _reason(proposal: Proposal) -> str:
@@ -209,6 +219,7 @@ def _reason(proposal: Proposal) -> str:
     return f"[{proposal.rule}] {reason}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _confidence(value: float) -> str:
     """``0.9773``, ``1.0``: four decimals at most, always a decimal point."""
     text = f"{value:.4f}".rstrip("0")
