@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from matching.engine import Engine
-from matching.parallel import Child
+from matching.parallel import Child, customers_touched
 from matching.payers import PayerMatch
 from matching.references import Extraction, RefHit
 from matching.rules import Context
@@ -29,9 +29,10 @@ CHILD_OF_TWENTY = 9
 _Hits = list[tuple[str, str, str]]
 #: A context without its transaction, ledger and settings: payers, intermediary,
 #: the extraction's hits, unresolved tokens and unknown RF references, the trusted hits
-#: (None when they are the extraction's own list) and whether paid exactly as named.
+#: (None when they are the extraction's own list), whether paid exactly as named, and
+#: the customers it touches.
 Packed = tuple[list[tuple[str, float, str]], bool, _Hits, list[str], list[str],
-               _Hits | None, bool]
+               _Hits | None, bool, list[str] | None]
 
 
 def can_fork_lookups(count: int) -> bool:
@@ -48,16 +49,23 @@ def look_up(engine: Engine, transactions: Sequence[BankTransaction]) -> list[Con
     if not can_fork_lookups(len(transactions)):
         return [engine.context(t) for t in transactions]
     theirs = [k for k in range(len(transactions)) if k % 20 < CHILD_OF_TWENTY]
-    child = Child(lambda: [pack(engine.context(transactions[k])) for k in theirs])
+    child = Child(lambda: [pack(_touching(engine, transactions[k])) for k in theirs])
     contexts: list[Any] = [None] * len(transactions)
     for k, tx in enumerate(transactions):
         if k % 20 >= CHILD_OF_TWENTY:
-            contexts[k] = engine.context(tx)
+            contexts[k] = _touching(engine, tx)
     got: list[Packed] | None = child.result()
     for n, k in enumerate(theirs):
         tx = transactions[k]
         contexts[k] = engine.context(tx) if got is None else unpack(engine, tx, got[n])
     return contexts
+
+
+def _touching(engine: Engine, tx: BankTransaction) -> Context:
+    """The context of ``tx`` with the customers it touches worked out."""
+    ctx = engine.context(tx)
+    customers_touched(engine.ledger, ctx)
+    return ctx
 
 
 def pack(ctx: Context) -> Packed:
@@ -66,17 +74,17 @@ def pack(ctx: Context) -> Packed:
     refs = ctx.refs
     return ([(p.customer_id, p.score, p.how) for p in ctx.payers], ctx.intermediary,
             _pack_hits(refs.hits), refs.unresolved, refs.unknown_rf,
-            None if ctx.hits is refs.hits else _pack_hits(ctx.hits), ctx.exact)
+            None if ctx.hits is refs.hits else _pack_hits(ctx.hits), ctx.exact, ctx.touched)
 
 
 def unpack(engine: Engine, tx: BankTransaction, packed: Packed) -> Context:
     """The context :func:`pack` packed, for transaction ``tx`` and this engine."""
-    payers, intermediary, found, unresolved, unknown_rf, trusted, exact = packed
+    payers, intermediary, found, unresolved, unknown_rf, trusted, exact, touched = packed
     refs = Extraction(_unpack_hits(found), unresolved, unknown_rf)
     ctx = Context(tx, engine.ledger, engine.settings,
                   [PayerMatch(*p) for p in payers], intermediary, refs)
     ctx.hits = refs.hits if trusted is None else _unpack_hits(trusted)
-    ctx.exact = exact
+    ctx.exact, ctx.touched = exact, touched
     return ctx
 
 

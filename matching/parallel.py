@@ -86,12 +86,21 @@ def _fill(
 
 
 def customers_touched(ledger: Ledger, ctx: Context) -> list[str]:
-    """The customers whose open items deciding ``ctx`` may read or apply cash to."""
-    items = ledger.items
-    if not ctx.payers and len(ctx.hits) == 1 and ctx.hits[0].invoice_id in items:
-        return [items[ctx.hits[0].invoice_id].customer_id]  # most: one invoice named
-    touched = [p.customer_id for p in ctx.payers]
-    touched += [items[h.invoice_id].customer_id for h in ctx.hits if h.invoice_id in items]
+    """The customers whose open items deciding ``ctx`` may read or apply cash to.
+
+    Kept on the context: the look-ups work it out on both cores (see
+    :mod:`matching.lookups`), before :func:`halves` needs it on one.
+    """
+    touched = ctx.touched
+    if touched is None:
+        items = ledger.items
+        hits = ctx.hits
+        if not ctx.payers and len(hits) == 1 and hits[0].invoice_id in items:
+            touched = [items[hits[0].invoice_id].customer_id]  # most: one invoice named
+        else:
+            touched = [p.customer_id for p in ctx.payers]
+            touched += [items[h.invoice_id].customer_id for h in hits if h.invoice_id in items]
+        ctx.touched = touched
     return touched
 
 

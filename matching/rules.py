@@ -39,6 +39,9 @@ class Context:
     hits: list[RefHit] = field(default_factory=list)
     exact: bool = False
     """Every invoice named as printed, and together they are the amount paid."""
+    touched: list[str] | None = field(default=None, compare=False)
+    """The customers deciding this may read or apply cash to, once worked out
+    (:func:`matching.parallel.customers_touched`)."""
 
     @property
     def text(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from matching import cashmatch, lookups, statement_files
+from matching import cashmatch, lookups, parallel, statement_files
 from tests.conftest import SAMPLES
 from tests.matching.test_parallel import _case, _engine
 
@@ -113,8 +113,10 @@ def test_packed_look_ups_come_back_equal() -> None:
     case = _case(8)
     engine = _engine(case)
     contexts = [engine.context(t) for t in case[3]]
+    touched = [parallel.customers_touched(engine.ledger, c) for c in contexts]
     back = [lookups.unpack(engine, c.tx, lookups.pack(c)) for c in contexts]
     assert back == contexts
+    assert [b.touched for b in back] == touched
     # The trusted hits stay the extraction's own list where they were.
     assert [b.hits is b.refs.hits for b in back] == [c.hits is c.refs.hits for c in contexts]
 
@@ -157,6 +159,6 @@ def test_transactions_come_back_whole_from_the_parsing_worker(statement: str) ->
     parsed = statement_files.default_parser()((HERE / statement).read_bytes(), statement)
     transactions = [t for s in parsed for t in s.transactions]
     assert transactions
-    back = pickle.loads(pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    back = pickle.loads(pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
     assert back == parsed
     assert [vars(t) for s in back for t in s.transactions] == [vars(t) for t in transactions]
