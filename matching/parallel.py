@@ -13,9 +13,12 @@ same amount anywhere in the ledger; it never applies cash (its confidence stays 
 the threshold), so it is answered again after both halves are done, from the open
 amounts as they stood at that transaction's turn in the one-by-one order.
 
-A forked child (copy-on-write: the ledger is not copied nor pickled) decides about half
-of the transactions while this process decides the rest. Without ``fork``, with one
-core, or with a threshold the last resort could reach, decisions stay one by one.
+The components are cut into at most :data:`MAX_TASKS` tasks, largest first, and a
+forked child (copy-on-write: the ledger is not copied nor pickled) and this process take
+them from one queue until it is empty: whichever core is slower, or holds the largest
+component, the other takes more, and both end within one small task of each other.
+Without ``fork``, with one core, or with a threshold the last resort could reach,
+decisions stay one by one.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import os
 import pickle
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -39,8 +42,8 @@ from matching.statements.model import BankTransaction
 
 #: Fewer transactions than this are decided in this process: a fork costs more.
 PARALLEL_TRANSACTIONS = 20_000
-#: The child's share of the transactions: below half, as it also hands its proposals over.
-CHILD_SHARE = 0.45
+#: At most this many tasks: their numbers fit in one atomic pipe write (512 bytes).
+MAX_TASKS = 128
 #: Proposals that went to the last resort: answered again with the open amounts of their turn.
 LAST_RESORT = frozenset({"amount_only", "none"})
 
@@ -58,12 +61,16 @@ def decide_in_two(
     """:meth:`Engine.decide_all` on two cores, the same proposals in the same order;
     beside them each one's ``matches.csv`` rows, rendered on the core that decided it."""
     order = engine.decision_order(contexts)
-    ours, theirs = halves(engine.ledger, contexts, order)
-    child = Child(lambda: _decide_packed(engine, contexts, theirs))
+    work = tasks(engine.ledger, contexts, order)
     decided: list[Proposal | None] = [None] * len(contexts)
     rendered = [""] * len(contexts)
-    _fill(decided, rendered, ours, [engine.decide(contexts[k]) for k in ours])
-    _fill(decided, rendered, theirs, *_collect(child, engine, contexts, theirs))
+    queue = TaskQueue(len(work))
+    try:
+        child = Child(lambda: _decide_packed(engine, contexts, queue, work))
+        _fill(decided, rendered, *_decide_taken(engine, contexts, queue, work))
+    finally:
+        queue.close()
+    _fill(decided, rendered, *_collect(child, engine, contexts, order, decided))
     proposals = cast(list[Proposal], decided)
     again = _answer_last_resorts(engine, contexts, order, proposals)
     for k, text in zip(again, render_matches(proposals[k] for k in again), strict=True):
@@ -104,10 +111,13 @@ def customers_touched(ledger: Ledger, ctx: Context) -> list[str]:
     return touched
 
 
-def halves(
-    ledger: Ledger, contexts: Sequence[Context], order: list[int]
-) -> tuple[list[int], list[int]]:
-    """Two lists of transactions, each in decision order, sharing no component."""
+def tasks(ledger: Ledger, contexts: Sequence[Context], order: list[int]) -> list[list[int]]:
+    """The transactions in tasks that share no customer, each in decision order.
+
+    Whole components, largest first: a large one is a task of its own, small ones are
+    packed together up to a hundredth of the transactions, and what would go beyond
+    :data:`MAX_TASKS` goes to the last.
+    """
     root: dict[str, str] = {}
     touched = [customers_touched(ledger, c) for c in contexts]
     for customers in touched:
@@ -117,21 +127,69 @@ def halves(
     groups: list[object] = [
         (_find(root, customers[0]) if customers[0] in root else customers[0]) if customers else k
         for k, customers in enumerate(touched)]
-    mine = _split(Counter(groups), CHILD_SHARE)
-    side = [mine[g] for g in groups]
-    return [k for k in order if side[k]], [k for k in order if not side[k]]
+    task_of = _packed_tasks(Counter(groups), max(1, len(contexts) // 100))
+    work: list[list[int]] = [[] for _ in range(max(task_of.values(), default=-1) + 1)]
+    for k in order:
+        work[task_of[groups[k]]].append(k)
+    return work
 
 
-def _split(sizes: dict[object, int], share: float) -> dict[object, bool]:
-    """Components to this process (True) or the child: largest first, to the side
-    furthest below its share of transactions."""
-    mine: dict[object, bool] = {}
-    load = [0, 0]
-    for group, size in sorted(sizes.items(), key=lambda kv: -kv[1]):
-        here = load[0] * share <= load[1] * (1 - share)
-        mine[group] = here
-        load[0 if here else 1] += size
-    return mine
+def _packed_tasks(sizes: Counter[object], target: int) -> dict[object, int]:
+    """Each component's task number: largest first, small ones packed up to ``target``."""
+    task_of: dict[object, int] = {}
+    task, filled = 0, 0
+    for group, size in sizes.most_common():
+        if filled and filled + size > target and task < MAX_TASKS - 1:
+            task, filled = task + 1, 0
+        task_of[group] = task
+        filled += size
+    return task_of
+
+
+class TaskQueue:
+    """Task numbers in a pipe both processes read from: each number read once, by one.
+
+    Written whole before the fork (a write of at most 512 bytes is atomic) and its
+    writing end closed, so that an empty queue reads as the end of the pipe.
+    """
+
+    def __init__(self, count: int) -> None:
+        if count > MAX_TASKS:
+            raise ValueError(f"{count} tasks: at most {MAX_TASKS} fit in the queue")
+        self.reading, writing = os.pipe()
+        try:
+            os.write(writing, b"".join(n.to_bytes(4, "little") for n in range(count)))
+        finally:
+            os.close(writing)
+
+    def take(self) -> int | None:
+        """The next task's number; None once the queue is empty."""
+        got = os.read(self.reading, 4)
+        return int.from_bytes(got, "little") if got else None
+
+    def close(self) -> None:
+        """Stop reading (this process's end only)."""
+        os.close(self.reading)
+
+
+def _tasks_decided(
+    engine: Engine, contexts: Sequence[Context], queue: TaskQueue, work: list[list[int]]
+) -> Iterator[tuple[list[int], list[Proposal]]]:
+    """Each task taken from ``queue`` until it is empty, with its proposals."""
+    while (task := queue.take()) is not None:
+        yield work[task], [engine.decide(contexts[k]) for k in work[task]]
+
+
+def _decide_taken(
+    engine: Engine, contexts: Sequence[Context], queue: TaskQueue, work: list[list[int]]
+) -> tuple[list[int], list[Proposal]]:
+    """This process's share: the transactions it decided, and their proposals."""
+    taken: list[int] = []
+    proposals: list[Proposal] = []
+    for transactions, decided in _tasks_decided(engine, contexts, queue, work):
+        taken += transactions
+        proposals += decided
+    return taken, proposals
 
 
 def _find(root: dict[str, str], key: str) -> str:
@@ -212,23 +270,36 @@ def unpack(tx: BankTransaction, packed: Packed) -> Proposal:
 
 
 def _decide_packed(
-    engine: Engine, contexts: Sequence[Context], theirs: list[int]
-) -> tuple[list[Packed], list[str]]:
-    """The child's work: its proposals packed, and their rows."""
-    proposals = [engine.decide(contexts[k]) for k in theirs]
-    return [pack(p) for p in proposals], render_matches(proposals)
+    engine: Engine, contexts: Sequence[Context], queue: TaskQueue, work: list[list[int]]
+) -> tuple[list[int], list[Packed], list[str]]:
+    """The child's share: the transactions it took, their proposals packed, their rows.
+
+    Packed and rendered task by task, while the queue still holds work: once it is
+    empty only the hand-over is left, and this process renders its own rows meanwhile.
+    """
+    taken: list[int] = []
+    packed: list[Packed] = []
+    texts: list[str] = []
+    for transactions, decided in _tasks_decided(engine, contexts, queue, work):
+        taken += transactions
+        packed += [pack(p) for p in decided]
+        texts += render_matches(decided)
+    return taken, packed, texts
 
 
 def _collect(
-    child: Child, engine: Engine, contexts: Sequence[Context], theirs: list[int]
-) -> tuple[list[Proposal], list[str] | None]:
-    """The child's proposals and rows; decided here when the child failed (components
-    are independent, so deciding them after this process's own gives the same answers)."""
+    child: Child, engine: Engine, contexts: Sequence[Context], order: list[int],
+    decided: list[Proposal | None],
+) -> tuple[list[int], list[Proposal], list[str] | None]:
+    """The transactions the child decided, their proposals and rows; when the child
+    failed, every transaction not decided here is decided now (whole components: the
+    same answers as had the child decided them)."""
     got = child.result()
     if got is None:
-        return [engine.decide(contexts[k]) for k in theirs], None
-    packed, texts = got
-    return [unpack(contexts[k].tx, p) for k, p in zip(theirs, packed, strict=True)], texts
+        theirs = [k for k in order if decided[k] is None]
+        return theirs, [engine.decide(contexts[k]) for k in theirs], None
+    theirs, packed, texts = got
+    return theirs, [unpack(contexts[k].tx, p) for k, p in zip(theirs, packed, strict=True)], texts
 
 
 # --- the last resort, answered in one-by-one order --------------------------------------

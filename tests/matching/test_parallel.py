@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -84,16 +86,61 @@ def test_two_cores_decide_exactly_as_one(seed: int) -> None:
     assert sum(p.status == "auto" for p in expected) > 100
 
 
-def test_halves_share_no_customer() -> None:
+def test_tasks_share_no_customer() -> None:
     case = _case(4)
     engine = _engine(case)
     contexts = [engine.context(t) for t in case[3]]
-    ours, theirs = parallel.halves(engine.ledger, contexts, engine.decision_order(contexts))
-    assert sorted(ours + theirs) == list(range(len(contexts)))
-    touched = [{c for k in side for c in parallel.customers_touched(engine.ledger, contexts[k])}
-               for side in (ours, theirs)]
-    assert not touched[0] & touched[1]
-    assert ours and theirs
+    order = engine.decision_order(contexts)
+    work = parallel.tasks(engine.ledger, contexts, order)
+    assert sorted(k for task in work for k in task) == list(range(len(contexts)))
+    turn = {k: n for n, k in enumerate(order)}
+    assert all([turn[k] for k in task] == sorted(turn[k] for k in task) for task in work)
+    touched = [{c for k in task for c in parallel.customers_touched(engine.ledger, contexts[k])}
+               for task in work]
+    for n, customers in enumerate(touched):
+        assert all(not customers & other for other in touched[n + 1:])
+    assert 1 < len(work) <= parallel.MAX_TASKS
+
+
+def test_tasks_never_outnumber_the_queue() -> None:
+    # Components of one transaction each, packed a hundredth at a time, with a rest.
+    sizes: Counter[object] = Counter(dict.fromkeys(range(10_000), 1) | {"big": 5_000})
+    task_of = parallel._packed_tasks(sizes, 60)
+    assert max(task_of.values()) == parallel.MAX_TASKS - 1
+    assert task_of["big"] == 0
+
+
+def test_each_task_is_taken_once_by_one_of_two_processes() -> None:
+    queue = parallel.TaskQueue(parallel.MAX_TASKS)
+    child = parallel.Child(lambda: list(iter(queue.take, None)))
+    here = list(iter(queue.take, None))
+    queue.close()
+    there = child.result()
+    assert sorted(here + there) == list(range(parallel.MAX_TASKS))
+    with pytest.raises(ValueError, match="at most"):
+        parallel.TaskQueue(parallel.MAX_TASKS + 1)
+
+
+def test_a_failed_child_s_tasks_are_decided_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    case = _case(2)
+    one, two = _engine(case), _engine(case)
+    expected = one.decide_all([one.context(t) for t in case[3]])
+
+    class FailedChild:
+        """Takes two tasks off the queue, then dies."""
+
+        def __init__(self, work: Callable[[], object]) -> None:
+            self.queue = next(c.cell_contents for c in work.__closure__ or ()
+                              if isinstance(c.cell_contents, parallel.TaskQueue))
+            self.lost = [self.queue.take(), self.queue.take()]
+
+        def result(self) -> None:
+            return None
+
+    monkeypatch.setattr(parallel, "Child", FailedChild)
+    proposals, rendered = parallel.decide_in_two(two, [two.context(t) for t in case[3]])
+    assert proposals == expected
+    assert rendered == render_matches(expected)
 
 
 def test_one_core_or_few_transactions_stay_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
