@@ -144,8 +144,9 @@ def scale(work: Path, small: bool, repeats: int) -> list[str]:
              "process while it reads master data and builds its indexes, and looks up each "
              "file's transactions as it arrives; once the parsing is done it looks the rest "
              "up on two cores (a forked child takes nine in twenty), then decides on two "
-             "cores (a forked child takes the groups of transactions that share no customer "
-             "with the rest, and renders their rows), so CPU time exceeds wall time:", "",
+             "cores (the child and the engine take tasks, groups of transactions that share "
+             "no customer with the others, from one queue, and each renders its own rows), so "
+             "CPU time exceeds wall time:", "",
              f"- baseline: {_steps(base)}",
              f"- engine: {_steps(engine)}", ""]
     for line in lines:
