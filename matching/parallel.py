@@ -10,7 +10,7 @@ one-by-one run, whatever other component is decided beside it.
 
 The one read outside a transaction's customers is the last resort, open items of the
 same amount anywhere in the ledger; it never applies cash (its confidence stays below
-the threshold), so it is answered again after both halves are done, from the open
+the threshold), so it is answered again after both processes are done, from the open
 amounts as they stood at that transaction's turn in the one-by-one order.
 
 The components are cut into at most :data:`MAX_TASKS` tasks, largest first, and a
@@ -96,7 +96,7 @@ def customers_touched(ledger: Ledger, ctx: Context) -> list[str]:
     """The customers whose open items deciding ``ctx`` may read or apply cash to.
 
     Kept on the context: the look-ups work it out on both cores (see
-    :mod:`matching.lookups`), before :func:`halves` needs it on one.
+    :mod:`matching.lookups`), before :func:`tasks` needs it on one.
     """
     touched = ctx.touched
     if touched is None:
