@@ -52,9 +52,19 @@ settle_seconds = 0
 
 
 def o2c(path: Path, *args: str) -> subprocess.Popen[str]:
+    """An ``o2c`` process whose output goes to a log file beside its configuration:
+    a pipe nobody reads would stop it once full, and the log tells why a wait failed."""
     env = {**os.environ, "O2C_CONFIG": str(path)}
-    return subprocess.Popen([sys.executable, "-m", "hub.cli", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = path.parent / f"{args[0]}-{len(list(path.parent.glob('*.log')))}.log"
+    with log.open("w", encoding="utf-8") as output:
+        return subprocess.Popen([sys.executable, "-m", "hub.cli", *args], env=env,
+                                stdout=output, stderr=subprocess.STDOUT, text=True)
+
+
+def logs(folder: Path) -> str:
+    """The end of every process log in ``folder``, for a failed wait's message."""
+    return "\n".join(f"--- {log.name}:\n{log.read_text(encoding='utf-8')[-2000:]}"
+                     for log in sorted(folder.glob("*.log")))
 
 
 @pytest.fixture
@@ -67,10 +77,12 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
         process.wait(timeout=10)
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0,
+               folder: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
+        assert time.monotonic() < deadline, (
+            f"condition not met in time\n{logs(folder) if folder else ''}")
         time.sleep(0.1)
 
 
@@ -94,7 +106,7 @@ def test_two_schedulers_fire_each_trigger_once_and_a_follower_takes_over(
 ) -> None:
     path = config(tmp_path, db.url)
     processes += [o2c(path, "scheduler"), o2c(path, "scheduler")]
-    wait_until(lambda: len(connector_hosts(db)) >= 3)
+    wait_until(lambda: len(connector_hosts(db)) >= 3, folder=tmp_path)
     with db.session() as session:
         per_slot = session.execute(
             select(RunRow.job, RunRow.scheduled_for, func.count()).group_by(
@@ -107,7 +119,7 @@ def test_two_schedulers_fire_each_trigger_once_and_a_follower_takes_over(
     leader.send_signal(signal.SIGKILL)
     leader.wait(timeout=10)
     follower = next(p for p in processes if p is not leader)
-    wait_until(lambda: connector_hosts(db)[-1].endswith(f":{follower.pid}"))
+    wait_until(lambda: connector_hosts(db)[-1].endswith(f":{follower.pid}"), folder=tmp_path)
     assert follower.poll() is None
 
 
@@ -125,12 +137,12 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(
             query = select(func.count()).where(OrderRow.status != "validated")
             return int(session.scalar(query) or 0)
 
-    wait_until(lambda: grouped() > 0)
+    wait_until(lambda: grouped() > 0, folder=tmp_path)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     processes += [o2c(path, "worker"), o2c(path, "worker")]
     wait_until(lambda: _count_status(db, "released") == len(ids) and not _pending(db),
-               timeout=120)
+               timeout=120, folder=tmp_path)
     with db.session() as session:
         moves = session.execute(
             select(AuditEventRow.entity_id, func.count())
