@@ -1,4 +1,8 @@
-"""``o2c cash match``: cash application from files to ``matches.csv``, no database."""
+"""``o2c cash match``: cash application from files to ``matches.csv``, no database.
+
+This module starts the work and holds what it returns; the matching itself is in
+:mod:`matching.cashrun`, imported once the statements are being parsed.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matching.book import Proposal
-from matching.candidates import Ledger
-from matching.csvio import (
-    read_customers,
-    read_history,
-    read_open_items,
-    write_matches,
-    write_rendered,
-)
-from matching.engine import Engine
-from matching.lookups import look_up
-from matching.parallel import can_fork, decide_in_two
-from matching.rules import Context
-from matching.settings import MatchSettings
 from matching.statement_files import StatementParser, StatementReading
-from matching.statements.model import BankTransaction
+
+if TYPE_CHECKING:
+    from matching.book import Proposal
+    from matching.candidates import Ledger
+    from matching.settings import MatchSettings
 
 
 @dataclass
@@ -69,9 +64,17 @@ def run(
     Raises:
         BadDocument: when a master-data file cannot be read at all (missing columns).
     """
-    with paused_gc():
-        return _run(customers=customers, open_items=open_items, statements=statements, out=out,
-                    history=history, settings=settings, parse=parse, on_progress=on_progress)
+    # The parsing worker starts first: its start-up overlaps the import of the engine.
+    reading = StatementReading(statements, parse)
+    try:
+        from matching.cashrun import match_files
+
+        with paused_gc():
+            return match_files(reading, customers=customers, open_items=open_items,
+                               out=out, history=history, settings=settings,
+                               on_progress=on_progress)
+    finally:
+        reading.close()  # a run stopped early (unreadable master data) leaves nothing behind
 
 
 @contextlib.contextmanager
@@ -94,72 +97,3 @@ def paused_gc() -> Iterator[None]:
         gc.unfreeze()  # ...and back into the oldest one: two list splices
         if enabled:
             gc.enable()
-
-
-#: Transactions looked up between two checks of whether the parsing is finished.
-LOOKUP_CHUNK = 1000
-
-
-def _look_up_statements(
-    reading: StatementReading, engine: Engine, problems: list[str]
-) -> list[Context]:
-    """Each file's transactions looked up as it arrives while the others are parsed;
-    what is left once the parsing is finished is looked up on two cores."""
-    payers = engine.ledger.payers
-    contexts: list[Context] = []
-    waiting: list[BankTransaction] = []
-    known_then = 0  # how many own accounts the contexts so far were looked up with
-    with contextlib.closing(reading.files(problems)) as files:
-        for read in files:
-            payers.add_own_accounts(s.account for s in read)
-            known_then = known_then if contexts else len(payers.own_ibans)
-            waiting += [t for s in read for t in s.transactions]
-            while waiting and not reading.parsed_all():
-                contexts += [engine.context(t) for t in waiting[:LOOKUP_CHUNK]]
-                del waiting[:LOOKUP_CHUNK]
-    if len(payers.own_ibans) > known_then:
-        # A later file named as ours an account an earlier one may have been paid from.
-        contexts = [engine.context(c.tx) if payers.is_own_account(c.tx.payer_iban) else c
-                    for c in contexts]
-    # The parsing worker is gone: both cores are free for the rest.
-    return contexts + look_up(engine, waiting)
-
-
-def _run(
-    *,
-    customers: Path,
-    open_items: Path,
-    statements: Sequence[Path],
-    out: Path,
-    history: Path | None,
-    settings: MatchSettings | None,
-    parse: StatementParser | None,
-    on_progress: Callable[[int, int], None] | None,
-) -> MatchRun:
-    result = MatchRun()
-    began = time.perf_counter()
-    reading = StatementReading(statements, parse)
-    known = read_customers(customers, result.problems)
-    ids = {c.customer_id for c in known}
-    items = read_open_items(open_items, ids, result.problems)
-    aliases = read_history(history, ids, result.problems) if history else []
-    began = result.took("master data read", began)
-    ledger = result.ledger = Ledger(known, items, aliases)
-    engine = Engine(ledger, settings)
-    began = result.took("indexes built", began)
-    contexts = _look_up_statements(reading, engine, result.problems)
-    began = result.took("statements read and looked up", began)
-    if not can_fork(engine, len(contexts)):
-        result.proposals = engine.decide_all(contexts, on_progress=on_progress)
-        began = result.took("decisions", began)
-        result.rows = write_matches(out, result.proposals)
-        result.took("matches written", began)
-        return result
-    result.proposals, rendered = decide_in_two(engine, contexts)
-    if on_progress:
-        on_progress(len(contexts), len(contexts))
-    began = result.took("decisions and rows rendered, on two cores", began)
-    write_rendered(out, rendered)
-    result.rows = sum(max(1, len(p.applications)) for p in result.proposals)
-    result.took("matches written", began)
-    return result

@@ -117,5 +117,14 @@ class StatementReading:
                     # Our own worker wrote this file, in a folder mkdtemp made private.
                     yield pickle.load(stream)  # noqa: S301
         finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the worker (files not yet parsed are dropped) and remove its folder;
+        once done, or when the caller gave up early."""
+        if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from hub.errors import BadDocument
 from matching import cashmatch, lookups, parallel, statement_files
 from tests.conftest import SAMPLES
 from tests.matching.test_parallel import _case, _engine
@@ -58,11 +59,38 @@ def test_the_parsing_worker_leaves_no_file_behind(
     monkeypatch.setattr(statement_files, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     reading = statement_files.StatementReading([HERE / s for s in STATEMENTS], None)
+    folder = reading.folder
+    assert folder is not None and folder.is_dir()
     files = reading.files([])
     assert next(files)  # the first file read, the others still on their way
     files.close()
-    assert reading.folder is not None
-    assert not reading.folder.exists()
+    assert not folder.exists()
+    assert reading.pool is None
+
+
+def test_a_run_stopped_by_bad_master_data_stops_the_parsing_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(statement_files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    made: list[tuple[statement_files.StatementReading, Path | None]] = []
+    start = statement_files.StatementReading.__init__
+
+    def spied(reading: statement_files.StatementReading, *args: Any) -> None:
+        start(reading, *args)
+        made.append((reading, reading.folder))
+
+    monkeypatch.setattr(statement_files.StatementReading, "__init__", spied)
+    headless = tmp_path / "customers.csv"
+    headless.write_text("id,label\nC1,Acme\n", encoding="utf-8")
+    with pytest.raises(BadDocument, match="header lacks"):
+        cashmatch.run(customers=headless, open_items=HERE / "open_items.csv",
+                      statements=[HERE / s for s in STATEMENTS], out=tmp_path / "m.csv")
+    ((reading, folder),) = made
+    assert folder is not None  # the files had gone to the worker
+    assert not folder.exists()
+    assert reading.pool is None
+    assert not (tmp_path / "m.csv").exists()
 
 
 @needs_fork
