@@ -49,12 +49,13 @@ def look_up(engine: Engine, transactions: Sequence[BankTransaction]) -> list[Con
     if not can_fork_lookups(len(transactions)):
         return [engine.context(t) for t in transactions]
     theirs = [k for k in range(len(transactions)) if k % 20 < CHILD_OF_TWENTY]
-    child = Child(lambda: [pack(_touching(engine, transactions[k])) for k in theirs])
+    child = Child(lambda: [[pack(_touching(engine, transactions[k])) for k in theirs]])
     contexts: list[Any] = [None] * len(transactions)
     for k, tx in enumerate(transactions):
         if k % 20 >= CHILD_OF_TWENTY:
             contexts[k] = _touching(engine, tx)
-    got: list[Packed] | None = child.result()
+    pieces = child.result()
+    got: list[Packed] | None = None if pieces is None else pieces[0]
     for n, k in enumerate(theirs):
         tx = transactions[k]
         contexts[k] = engine.context(tx) if got is None else unpack(engine, tx, got[n])

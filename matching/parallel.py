@@ -29,7 +29,7 @@ import os
 import pickle
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -174,22 +174,28 @@ class TaskQueue:
 
 def _tasks_decided(
     engine: Engine, contexts: Sequence[Context], queue: TaskQueue, work: list[list[int]]
-) -> Iterator[tuple[list[int], list[Proposal]]]:
-    """Each task taken from ``queue`` until it is empty, with its proposals."""
+) -> Iterator[tuple[int, list[Proposal]]]:
+    """Each task taken from ``queue`` until it is empty: its number and proposals."""
     while (task := queue.take()) is not None:
-        yield work[task], [engine.decide(contexts[k]) for k in work[task]]
+        yield task, [engine.decide(contexts[k]) for k in work[task]]
 
 
 def _decide_taken(
     engine: Engine, contexts: Sequence[Context], queue: TaskQueue, work: list[list[int]]
-) -> tuple[list[int], list[Proposal]]:
-    """This process's share: the transactions it decided, and their proposals."""
+) -> tuple[list[int], list[Proposal], list[str]]:
+    """This process's share: the transactions it decided, their proposals and rows.
+
+    Rendered task by task, while the child still takes tasks: rendered after the queue
+    is empty, the rows kept one core busy and the other idle.
+    """
     taken: list[int] = []
     proposals: list[Proposal] = []
-    for transactions, decided in _tasks_decided(engine, contexts, queue, work):
-        taken += transactions
+    texts: list[str] = []
+    for task, decided in _tasks_decided(engine, contexts, queue, work):
+        taken += work[task]
         proposals += decided
-    return taken, proposals
+        texts += render_matches(decided)
+    return taken, proposals, texts
 
 
 def _find(root: dict[str, str], key: str) -> str:
@@ -214,31 +220,36 @@ def _join(root: dict[str, str], customers: list[str]) -> None:
 
 class Child:
     """Work done in a forked copy of this process (copy-on-write: the ledger and the
-    indexes are shared, not pickled); what it returns comes back pickled."""
+    indexes are shared, not pickled). The work yields its result in pieces, each
+    pickled as soon as it is made, so that the hand-over left at the end is the last
+    piece's."""
 
-    def __init__(self, work: Callable[[], object]) -> None:
+    def __init__(self, work: Callable[[], Iterable[object]]) -> None:
         handle, self.path = tempfile.mkstemp(prefix="o2c-match-", suffix=".pickle")
         os.close(handle)
         self.pid = os.fork()
         if self.pid == 0:  # the child: work, hand the result over, leave without clean-up
             status = 1
             try:
-                result = work()
                 with open(self.path, "wb") as stream:
-                    pickle.dump(result, stream, pickle.HIGHEST_PROTOCOL)
+                    for piece in work():
+                        pickle.dump(piece, stream, pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)  # the parent's buffers and exit handlers are not ours to run
 
-    def result(self) -> Any:
-        """What the work returned, once done; None when the child failed."""
+    def result(self) -> list[Any] | None:
+        """The pieces the work yielded, once done; None when the child failed."""
         try:
             _, status = os.waitpid(self.pid, 0)
             if os.waitstatus_to_exitcode(status) != 0:
                 return None
+            pieces = []
             with open(self.path, "rb") as stream:
-                # Our own child wrote this file, created private by mkstemp.
-                return pickle.load(stream)  # noqa: S301
+                while stream.peek(1):
+                    # Our own child wrote this file, created private by mkstemp.
+                    pieces.append(pickle.load(stream))  # noqa: S301
+            return pieces
         finally:
             os.unlink(self.path)
 
@@ -271,20 +282,11 @@ def unpack(tx: BankTransaction, packed: Packed) -> Proposal:
 
 def _decide_packed(
     engine: Engine, contexts: Sequence[Context], queue: TaskQueue, work: list[list[int]]
-) -> tuple[list[int], list[Packed], list[str]]:
-    """The child's share: the transactions it took, their proposals packed, their rows.
-
-    Packed and rendered task by task, while the queue still holds work: once it is
-    empty only the hand-over is left, and this process renders its own rows meanwhile.
-    """
-    taken: list[int] = []
-    packed: list[Packed] = []
-    texts: list[str] = []
-    for transactions, decided in _tasks_decided(engine, contexts, queue, work):
-        taken += transactions
-        packed += [pack(p) for p in decided]
-        texts += render_matches(decided)
-    return taken, packed, texts
+) -> Iterator[tuple[list[int], list[Packed], list[str]]]:
+    """The child's share, task by task: the transactions, their proposals packed and
+    their rows, each handed over while the queue still holds work."""
+    for task, decided in _tasks_decided(engine, contexts, queue, work):
+        yield work[task], [pack(p) for p in decided], render_matches(decided)
 
 
 def _collect(
@@ -294,11 +296,13 @@ def _collect(
     """The transactions the child decided, their proposals and rows; when the child
     failed, every transaction not decided here is decided now (whole components: the
     same answers as had the child decided them)."""
-    got = child.result()
-    if got is None:
+    pieces = child.result()
+    if pieces is None:
         theirs = [k for k in order if decided[k] is None]
         return theirs, [engine.decide(contexts[k]) for k in theirs], None
-    theirs, packed, texts = got
+    theirs = [k for taken, _, _ in pieces for k in taken]
+    packed = [p for _, packs, _ in pieces for p in packs]
+    texts = [t for _, _, rows in pieces for t in rows]
     return theirs, [unpack(contexts[k].tx, p) for k, p in zip(theirs, packed, strict=True)], texts
 
 
