@@ -40,7 +40,7 @@ BENCHMARKS = [
     ("cashapp", "Cash application: generated statements, open items and truth",
      ".venv/bin/python bench/cashapp/run.py [--small] [--skip-quality] [--repeats N]",
      "auto >= 95% of achievable with wrong-auto <= 0.1%; <= 2x the exact-reference "
-     "baseline's wall time (median of N alternating runs, 3 by default); <= 2 GB"),
+     "baseline's wall time (median of N alternating runs, 5 by default); <= 2 GB"),
     ("workers", "Workers: orders validated, grouped and released by 1, 2 and 4 workers",
      ".venv/bin/python bench/workers.py [--small]",
      "orders/s and scaling against 1 worker, and what bounds it"),

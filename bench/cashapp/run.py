@@ -7,7 +7,7 @@ Quality: 10,000 customer payments against 30,000 open items (``--small``: 1,000 
 rate of the engine and of the exact-reference baseline, from their ``matches.csv``.
 Scale: 100,000 transactions against 300,000 open items and 20,000 customers (``--small``:
 a tenth), wall time of the engine and of the baseline on the same files, parsing
-included, each in its own process for its peak memory; ``--repeats`` runs of both (3),
+included, each in its own process for its peak memory; ``--repeats`` runs of both (5),
 the median ratio reported. Figures go to the terminal and to ``bench/results/cashapp.md``.
 """
 
@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="a tenth of the sizes")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
-    parser.add_argument("--repeats", type=int, default=3,
+    parser.add_argument("--repeats", type=int, default=5,
                         help="scale runs, baseline then engine each time (median reported)")
     args = parser.parse_args()
     command = "python bench/cashapp/run.py" + (" --small" if args.small else "")
