@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hub import safe_xml, store
 from hub.errors import BadDocument
+from hub.safe_pdf import open_pdf, pdf_page_count, render_page
 from hub.tables import DocumentRow, EvidenceRow
 
 MAX_PAGES = 12
@@ -239,9 +240,7 @@ def page_count(content: bytes, kind: str) -> int:
     """Pages to show (capped)."""
     try:
         if kind == "pdf":
-            import pypdfium2 as pdfium
-
-            return min(len(pdfium.PdfDocument(content)), MAX_PAGES)
+            return min(pdf_page_count(content), MAX_PAGES)
         with _open_image(content) as image:
             return min(getattr(image, "n_frames", 1), MAX_PAGES)
     except Exception:  # an unreadable file shows no pages, never an error page
@@ -298,12 +297,10 @@ def page_image(sha256: str, content: bytes, number: int) -> Image.Image:
 
 
 def _render_pdf(content: bytes, number: int) -> Image.Image:
-    import pypdfium2 as pdfium
-
-    page = pdfium.PdfDocument(content)[number - 1]
-    width = page.get_width() or 1
-    scale = min(PAGE_WIDTH / width, 4.0)
-    return page.render(scale=scale).to_pil().convert("RGB")
+    with open_pdf(content) as document:
+        page = document[number - 1]
+        scale = min(PAGE_WIDTH / (page.get_width() or 1), 4.0)
+        return render_page(page, scale)
 
 
 def _render_scan(content: bytes, number: int) -> Image.Image:

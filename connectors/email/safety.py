@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass
 
 from hub.errors import BadDocument
+from hub.safe_pdf import UnreadablePdfError, pdf_page_count
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 MAX_ZIP_MEMBERS = 200
@@ -124,20 +125,14 @@ def check_pdf(content: bytes, where: str, limits: Limits) -> None:
     Raises:
         BadDocument: ``ENCRYPTED_PDF``, ``TOO_MANY_PAGES`` or ``UNREADABLE_DOCUMENT``.
     """
-    import pypdfium2 as pdfium
-
     try:
-        document = pdfium.PdfDocument(content)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
+        pages = pdf_page_count(content)
+    except UnreadablePdfError as exc:
+        if exc.encrypted:
             raise BadDocument(
                 "encrypted PDF: it needs a password", location=where, code="ENCRYPTED_PDF"
             ) from None
         raise BadDocument(f"unreadable PDF: {exc}", location=where) from None
-    try:
-        pages = len(document)
-    finally:
-        document.close()
     if pages > limits.pdf_pages:
         raise BadDocument(
             f"PDF of {pages} pages is over the {limits.pdf_pages}-page limit",

@@ -4,7 +4,7 @@
 the box as fractions of the page's width and height (plus ``"turn"`` when the page was
 turned upright). The page is prepared exactly as at extraction (clean-up is
 deterministic), so the crop shows what the reader saw. Text PDFs are rendered by
-pypdfium2 instead.
+pypdfium2 (through `hub.safe_pdf`) instead.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from connectors.fax_ocr.clean import clean_page
 from connectors.fax_ocr.pages import PDF, load_pages, sniff
 from hub.documents import RawDocument
 from hub.errors import BadDocument
+from hub.safe_pdf import UnreadablePdfError, open_pdf, render_page
 
 MARGIN = 0.01  # of the page size, around the box, so the value is seen in context
 TEXT_PDF_DPI = 150
@@ -64,15 +65,13 @@ def _page_image(raw: RawDocument, number: int, turn: int) -> Image.Image:
 
 
 def _text_pdf_page(content: bytes, number: int) -> Image.Image:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(content)
     try:
-        if not 1 <= number <= len(document):
-            raise BadDocument(f"no page {number}")
-        return document[number - 1].render(scale=TEXT_PDF_DPI / 72).to_pil().convert("L")
-    finally:
-        document.close()
+        with open_pdf(content) as document:
+            if not 1 <= number <= len(document):
+                raise BadDocument(f"no page {number}")
+            return render_page(document[number - 1], TEXT_PDF_DPI / 72).convert("L")
+    except UnreadablePdfError as exc:
+        raise BadDocument(f"PDF does not open: {exc}") from None
 
 
 def _crop_png(page: Image.Image, box: list[float]) -> bytes:

@@ -10,10 +10,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from hub.errors import BadDocument
+from hub.safe_pdf import UnreadablePdfError, open_pdf, render_page
+
+if TYPE_CHECKING:
+    from pypdfium2 import PdfPage
 
 MAX_PAGES = 20
 MAX_PIXELS = 40_000_000  # an A4 page at 600 dpi is 35 Mpx; fax pages are about 4 Mpx
@@ -101,25 +106,19 @@ def _vertical_stretch(frame: Image.Image) -> float:
 
 
 def _pdf_pages(content: bytes) -> list[Image.Image]:
-    import pypdfium2 as pdfium
-
     try:
-        document = pdfium.PdfDocument(content)
-    except pdfium.PdfiumError as exc:
+        with open_pdf(content) as document:
+            if len(document) > MAX_PAGES:
+                raise BadDocument(f"{len(document)} pages, over the {MAX_PAGES}-page cap")
+            return [_render(page, number) for number, page in enumerate(document, start=1)]
+    except UnreadablePdfError as exc:
         raise BadDocument(f"PDF does not open: {exc}") from None
-    try:
-        if len(document) > MAX_PAGES:
-            raise BadDocument(f"{len(document)} pages, over the {MAX_PAGES}-page cap")
-        return [_render(page, number) for number, page in enumerate(document, start=1)]
-    finally:
-        document.close()
 
 
-def _render(page: object, number: int) -> Image.Image:
-    width, height = page.get_size()  # type: ignore[attr-defined]
+def _render(page: PdfPage, number: int) -> Image.Image:
+    width, height = page.get_size()
     scale = PDF_DPI / 72
     if width * height * scale * scale > MAX_PIXELS:
         raise BadDocument(f"page {number}: {width:.0f}x{height:.0f} pt, too large to render",
                           location=f"page {number}")
-    bitmap = page.render(scale=scale, grayscale=True)  # type: ignore[attr-defined]
-    return bitmap.to_pil().convert("L")
+    return render_page(page, scale, grayscale=True)

@@ -8,8 +8,9 @@ import random
 from dataclasses import dataclass
 
 import numpy as np
-import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
+
+from hub.safe_pdf import open_pdf, render_page
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 FINE = (204, 196)
@@ -45,13 +46,12 @@ def random_noise(rng: random.Random, *, upside_down: bool = False) -> Noise:
 def rasterise(pdf: bytes, resolution: tuple[int, int] = FINE) -> list[Image.Image]:
     """Grey pages at a fax resolution (horizontal, vertical dpi); pixels are not square
     in standard mode, exactly as the fax machine samples them."""
-    document = pdfium.PdfDocument(pdf)
     pages = []
-    for page in document:
-        image = page.render(scale=resolution[0] / 72).to_pil().convert("L")
-        height = round(image.height * resolution[1] / resolution[0])
-        pages.append(image.resize((image.width, height), Image.Resampling.LANCZOS))
-    document.close()
+    with open_pdf(pdf) as document:
+        for page in document:
+            image = render_page(page, resolution[0] / 72).convert("L")
+            height = round(image.height * resolution[1] / resolution[0])
+            pages.append(image.resize((image.width, height), Image.Resampling.LANCZOS))
     return pages
 
 
