@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -18,26 +17,22 @@ ROOT = Path(__file__).parents[2]
 SAMPLES = pdfium_threads.SAMPLES
 
 
-def _render_digest(content: bytes, grayscale: bool = False) -> str:
-    with open_pdf(content) as document:
-        image = render_page(document[0], 0.5, grayscale=grayscale)
-    # Read after the document is closed: the image must own its pixels.
-    return hashlib.sha256(image.tobytes()).hexdigest() + image.mode
-
-
 def test_a_rendered_page_outlives_its_document() -> None:
     content = SAMPLES[0].read_bytes()
     with open_pdf(content) as document:
         image = render_page(document[0], 0.5)
         size = document[0].get_size()
+    # Read after the document is closed: the image must own its pixels.
     assert image.mode == "RGB"
     assert image.size == (round(size[0] * 0.5), round(size[1] * 0.5))
     assert image.getextrema() != ((255, 255), (255, 255), (255, 255)), "a blank page"
 
 
 def test_grayscale_pages_are_one_channel() -> None:
-    digest = _render_digest(SAMPLES[0].read_bytes(), grayscale=True)
-    assert digest.endswith("L")
+    with open_pdf(SAMPLES[0].read_bytes()) as document:
+        image = render_page(document[0], 0.5, grayscale=True)
+    assert image.mode == "L"
+    assert image.getextrema() != (255, 255), "a blank page"
 
 
 def test_threads_rendering_at_once_get_what_one_thread_gets() -> None:
