@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "statements.md"
@@ -190,11 +190,16 @@ def _bare_xml(handle: object) -> int:
     count = 0
     for _event, element in etree.iterparse(handle, events=("end",), tag="{*}Ntry"):
         count += 1
-        element.clear()
-        previous = element.getprevious()
-        if previous is not None:
-            element.getparent().remove(previous)
+        _drop_entry(element)
     return count
+
+
+def _drop_entry(element: Any) -> None:
+    """Free an entry and its read siblings, so memory stays flat over the whole file."""
+    element.clear()
+    previous = element.getprevious()
+    if previous is not None:
+        element.getparent().remove(previous)
 
 
 # CFONB 120 fixed-width fields (start, end) by record code, as the standard lays them out.
@@ -281,10 +286,7 @@ def _reading_camt(handle: IO[bytes]) -> int:
         ns = etree.QName(element).namespace or "" if ns is None else ns
         flatten(element, ns)
         count += 1
-        element.clear()
-        previous = element.getprevious()
-        if previous is not None:
-            element.getparent().remove(previous)
+        _drop_entry(element)
     return count
 
 
